@@ -1,0 +1,136 @@
+"""Engines that step the linear dynamics ``x_{t+1} = (diag(i omega) + K) x_t``.
+
+Both engines return the same :class:`Evolution`: the state after the last step and the unit
+phasors of the steps the readout needs, nothing else.
+
+- ``"numba"`` steps the network with Numba kernels and the separable low-rank coupling:
+  O(N) memory and O(N r) work per step at any image size.
+- ``"exact"`` uses the closed form ``x_t = V diag(lambda)^t V^-1 x_0`` from a dense
+  eigen-decomposition of M; it is limited to small images and serves as the oracle in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import GaussianCoupling
+
+ENGINES = ("auto", "numba", "exact")
+
+#: Largest number of units the exact engine accepts (a 64 x 64 image).
+MAX_EXACT_UNITS = 64 * 64
+
+# Up to this many units "auto" uses the exact solution, which is then as fast as stepping.
+_AUTO_EXACT_UNITS = 16 * 16
+
+
+@dataclass(frozen=True)
+class Evolution:
+    """What an engine returns.
+
+    Attributes
+    ----------
+    final : (rows, cols) complex128 ndarray
+        The state after the last step, rescaled (only its phases are meaningful).
+    phasors : (n_recorded, rows, cols) complex64 ndarray
+        ``exp(i angle(x_t))`` for each recorded step, 0 where a unit is silent.
+    """
+
+    final: np.ndarray
+    phasors: np.ndarray
+
+
+def resolve_engine(engine: str, n_units: int) -> str:
+    """The engine that runs: ``"auto"`` becomes ``"exact"`` for tiny images, else ``"numba"``."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "auto":
+        return "exact" if n_units <= _AUTO_EXACT_UNITS else "numba"
+    if engine == "exact" and n_units > MAX_EXACT_UNITS:
+        raise ValueError(
+            f"the exact engine needs a dense {n_units} x {n_units} eigen-decomposition; it is "
+            f"limited to {MAX_EXACT_UNITS} pixels (64 x 64): use engine='numba'"
+        )
+    return engine
+
+
+def evolve(
+    coupling: GaussianCoupling,
+    omega: np.ndarray,
+    x0: np.ndarray,
+    *,
+    n_steps: int,
+    record_from: int,
+    foreground: np.ndarray | None = None,
+    engine: str = "numba",
+) -> Evolution:
+    """Apply ``M = diag(i omega) + K`` ``n_steps`` times to ``x0``.
+
+    Parameters
+    ----------
+    coupling : GaussianCoupling
+        The layer's coupling K.
+    omega, x0 : (rows, cols) ndarray
+        Frequencies and initial state.
+    n_steps : int
+        How many times M is applied.
+    record_from : int
+        Record the unit phasors after ``record_from, ..., n_steps`` applications
+        (none if ``record_from > n_steps``).
+    foreground : (rows, cols) bool ndarray, optional
+        Units that take part; the others are removed from the network (x = 0, omega = 0,
+        their rows and columns of K dropped). All units by default.
+    engine : {"numba", "exact"}
+
+    Returns
+    -------
+    Evolution
+    """
+    if foreground is None:
+        foreground = np.ones(omega.shape, dtype=bool)
+    if engine == "exact":
+        return _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from)
+    return _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from)
+
+
+def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from):
+    from . import _kernels
+
+    rows, cols = omega.shape
+    state = np.stack([x0.real, x0.imag]).astype(np.float64) * foreground
+    omega = np.ascontiguousarray(omega, dtype=np.float64)
+    foreground = np.ascontiguousarray(foreground, dtype=np.bool_)
+    phasors = np.zeros((max(n_steps - record_from + 1, 0), rows, cols), dtype=np.complex64)
+    coupled = np.empty_like(state)
+    peak = np.abs(x0[foreground]).max(initial=0.0)
+    for step in range(n_steps + 1):
+        if step > 0:
+            coupling.apply(state, out=coupled)
+            peak = _kernels.advance(state, coupled, omega, foreground, 1.0 / peak if peak else 1.0)
+        if step >= record_from:
+            _kernels.unit_phasors(state, phasors[step - record_from])
+    return Evolution(final=state[0] + 1j * state[1], phasors=phasors)
+
+
+def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from):
+    rows, cols = omega.shape
+    resolve_engine("exact", rows * cols)
+    units = np.flatnonzero(foreground)
+    matrix = coupling.dense()[np.ix_(units, units)] + np.diag(1j * omega.ravel()[units])
+    eigenvalues, eigenvectors = np.linalg.eig(matrix)
+    coefficients = np.linalg.solve(eigenvectors, x0.ravel()[units])
+    # Dividing by the largest |lambda| is the rescaling that keeps lambda^t finite.
+    growth = eigenvalues / np.abs(eigenvalues).max(initial=1.0)
+
+    def state_at(step: int) -> np.ndarray:
+        full = np.zeros(rows * cols, dtype=np.complex128)
+        full[units] = eigenvectors @ (growth**step * coefficients)
+        return full.reshape(rows, cols)
+
+    recorded = [state_at(step) for step in range(record_from, n_steps + 1)]
+    phasors = np.zeros((len(recorded), rows, cols), dtype=np.complex64)
+    for target, state in zip(phasors, recorded, strict=True):
+        np.divide(state, np.abs(state), out=target, where=state != 0, casting="unsafe")
+    return Evolution(final=state_at(n_steps), phasors=phasors)
