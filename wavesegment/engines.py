@@ -115,12 +115,19 @@ def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from):
 
 
 def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from):
+    import scipy.linalg
+
     rows, cols = omega.shape
     resolve_engine("exact", rows * cols)
     units = np.flatnonzero(foreground)
     matrix = coupling.dense()[np.ix_(units, units)] + np.diag(1j * omega.ravel()[units])
-    eigenvalues, eigenvectors = np.linalg.eig(matrix)
-    coefficients = np.linalg.solve(eigenvectors, x0.ravel()[units])
+    eigenvalues, left, eigenvectors = scipy.linalg.eig(matrix, left=True)
+    # Coefficients from the left eigenvectors, one eigenvalue at a time: each is as accurate as
+    # its own eigenvalue is well conditioned. solve(V, x0) would spread the error of the
+    # near-degenerate clusters (omega takes few values) over the dominant modes too.
+    coefficients = (left.conj().T @ x0.ravel()[units]) / np.einsum(
+        "ij,ij->j", left.conj(), eigenvectors
+    )
     # Dividing by the largest |lambda| is the rescaling that keeps lambda^t finite.
     growth = eigenvalues / np.abs(eigenvalues).max(initial=1.0)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _CHUNK = 1 << 16  # units per block, to keep float64 temporaries small on large images
+_RANK_TOLERANCE = 1e-10  # eigenvalues of rho below this fraction of the largest count as zero
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,10 @@ def phase_readout(phasors: np.ndarray, *, n_modes: int = 3) -> PhaseReadout:
     order = np.argsort(np.abs(values))[::-1][:n_modes]
     values, vectors = values[order], vectors[:, order]
     # v = X w / sqrt(L mu); rotate v so that v^T v is real and positive, i.e. |Re v| is largest.
-    norms = np.sqrt(np.clip(values, 0, None) * length)
-    weights = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    # Modes beyond the rank of rho (eigenvalues at rounding level) are left as zeros.
+    present = values > _RANK_TOLERANCE * max(values[0], 0)
+    norms = np.sqrt(np.where(present, values, 1.0) * length)
+    weights = np.where(present, vectors / norms, 0)
     rotation = np.exp(-0.5j * np.angle(np.einsum("ik,ij,jk->k", weights, symmetric, weights)))
     weights = weights * rotation
 

@@ -1,0 +1,103 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import same_partition
+from PIL import Image
+from typer.testing import CliRunner
+
+from wavesegment.cli import app
+
+runner = CliRunner()
+
+
+def test_run_writes_a_16_bit_label_map_and_an_overlay(samples, tmp_path):
+    outcome = runner.invoke(app, ["run", str(samples / "two_shapes.png"), "-o", str(tmp_path)])
+    assert outcome.exit_code == 0, outcome.output
+    assert "32x32 px" in outcome.output and "segments" in outcome.output
+    with Image.open(tmp_path / "two_shapes_labels.png") as saved:
+        assert saved.mode.startswith("I;16") or saved.mode == "I"
+        labels = np.asarray(saved)
+    truth = np.asarray(Image.open(samples / "two_shapes_labels.png"))
+    assert same_partition(labels == 0, truth == 0)
+    from skimage.io import imread
+
+    np.testing.assert_array_equal(imread(tmp_path / "two_shapes_labels.png"), labels)
+    with Image.open(tmp_path / "two_shapes_overlay.png") as picture:
+        assert picture.mode == "RGB" and picture.size == (32, 32)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "two_shapes_labels.png",
+        "two_shapes_overlay.png",
+    ]
+
+
+def test_options_reach_the_library(samples, tmp_path):
+    outcome = runner.invoke(
+        app,
+        [
+            "run",
+            str(samples / "three_shapes.png"),
+            "-o",
+            str(tmp_path),
+            "--segments",
+            "3",
+            "--seed",
+            "4",
+            "--engine",
+            "numba",
+        ],
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert "3 segments" in outcome.output
+
+
+def _write(path, content):
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.png", "no such file"),
+        (lambda d: _write(d / "empty.png", b""), "not a readable image"),
+        (lambda d: _write(d / "notes.png", b"not an image at all"), "not a readable image"),
+        (lambda d: (d / "folder.jpg").mkdir() or d / "folder.jpg", "not a file"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, make, message):
+    source = make(tmp_path)
+    out = tmp_path / "out"
+    # A real process, so that what the user sees (stderr, exit code) is what is tested.
+    completed = subprocess.run(
+        [sys.executable, "-m", "wavesegment", "run", str(source), "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 2
+    assert message in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in completed.stderr + completed.stdout
+    assert not out.exists()
+
+
+def test_unwritable_output_is_a_one_line_error(samples, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    outcome = runner.invoke(app, ["run", str(samples / "two_shapes.png"), "-o", str(blocker)])
+    assert outcome.exit_code == 2
+    assert "cannot write" in outcome.output
+
+
+def test_sixteen_bit_and_tiff_inputs(tmp_path):
+    import tifffile
+
+    image = np.zeros((24, 24), dtype=np.uint16)
+    image[4:12, 4:12] = 60000
+    image[14:22, 10:20] = 30000
+    Image.fromarray(image).save(tmp_path / "deep.png")
+    tifffile.imwrite(tmp_path / "deep.tif", image)
+    for name in ("deep.png", "deep.tif"):
+        outcome = runner.invoke(app, ["run", str(tmp_path / name), "-o", str(tmp_path / "out")])
+        assert outcome.exit_code == 0, outcome.output
