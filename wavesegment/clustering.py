@@ -14,9 +14,10 @@ _COHERENT_SPREAD = 1e-4
 # times the sum of their RMS radii. A Gaussian blob cut in two by k-means scores about 0.5; on
 # the published shapes images, objects score 2.4 to 18 and over-split objects up to 2.7.
 _SEPARATION = 2.5
-# k-means restarts, and the choice of k, run on a sample of this many units; the best centres
-# are then refined on all of them.
+# k-means restarts run on a sample of this many units; the best centres are then refined on all.
 _KMEANS_SAMPLE = 20_000
+# The number of segments is chosen on a smaller sample (the sample is in random order).
+_COUNT_SAMPLE = 5_000
 
 
 def cluster_units(
@@ -42,9 +43,9 @@ def cluster_units(
     """
     data = np.asarray(features, dtype=np.float64)
     rng = np.random.default_rng(seed)
-    sample = data[np.sort(rng.permutation(data.shape[0])[:_KMEANS_SAMPLE])]
+    sample = data[rng.permutation(data.shape[0])[:_KMEANS_SAMPLE]]
     if n_segments is None:
-        n_segments = _choose_count(sample, max_segments, rng)
+        n_segments = _choose_count(sample[:_COUNT_SAMPLE], max_segments, rng)
     n_segments = min(n_segments, len(np.unique(sample, axis=0)))
     if n_segments <= 1:
         return np.zeros(data.shape[0], dtype=np.intp)
@@ -61,7 +62,7 @@ def _choose_count(sample: np.ndarray, max_segments: int, rng: np.random.Generato
         return 1
     chosen, best_k, best_separation = 0, 1, 1.0
     for k in range(2, min(max_segments, len(sample)) + 1):
-        _, labels = _kmeans(sample, k, rng)
+        _, labels = _kmeans(sample, k, rng, n_init=4)
         if np.unique(labels).size < k:
             break
         separation = _separation(sample, labels, k)
