@@ -67,3 +67,14 @@ def test_a_failed_write_leaves_no_part_of_the_set(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_outputs(tmp_path, "shapes", image, result, request={}, masks=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_are_readable_by_others(image_file, tmp_path):
+    import os
+    import stat
+
+    runner.invoke(app, ["run", str(image_file), "-o", str(tmp_path)])
+    mode = (tmp_path / "shapes_labels.png").stat().st_mode
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(mode) == 0o666 & ~umask

@@ -8,7 +8,12 @@ from typer.testing import CliRunner
 from wavesegment import segment
 from wavesegment.cli import app
 from wavesegment.network import random_initial_state
-from wavesegment.pictures import phase_colours, projection_plot, segment_colours
+from wavesegment.pictures import (
+    phase_colours,
+    projection_plot,
+    relative_phases,
+    segment_colours,
+)
 
 from .corpus import shapes_uint8
 
@@ -80,3 +85,11 @@ def test_contact_sheet_of_a_batch(tmp_path):
     empty.mkdir()
     result = runner.invoke(app, ["show", str(empty)])
     assert result.exit_code == 2 and result.stderr.startswith("error: ")
+
+
+def test_relative_phases_magnify_small_differences():
+    phasors = np.exp(1j * (2.0 + np.array([0.0, 1e-5, -1e-5, 0.0])))
+    shown, gain = relative_phases(np.append(phasors, 0))
+    assert gain > 1e4 and shown[-1] == 0
+    assert abs(np.angle(shown[1])) > 1 and abs(np.angle(shown[0])) < 1e-6
+    assert relative_phases(np.exp(1j * np.linspace(-3, 3, 50)))[1] == 1.0

@@ -140,12 +140,19 @@ def atomic_path(path: str | os.PathLike):
         prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
     )
     os.close(handle)
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
     try:
         yield Path(temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
 
 
 def write_labels(path: str | os.PathLike, labels: np.ndarray) -> None:

@@ -75,11 +75,31 @@ def trace_every_for(shape: tuple[int, int], *, n_steps: int = 180, budget: float
     return max(2, math.ceil(n_steps * shape[0] * shape[1] * 8 / budget))
 
 
+def relative_phases(phasors: np.ndarray) -> tuple[np.ndarray, float]:
+    """Phasors turned so that their mean phase is 0, with small phase spreads magnified.
+
+    The common rotation of all units carries no information, and layer 1 separates the
+    background by phase differences of about 1e-5 rad: to make them visible, the differences
+    are multiplied by a gain that spreads 99 % of the units over half the colour circle.
+    Returns the phasors to draw and the gain (1 when the spread is already large).
+    """
+    active = np.abs(phasors) > 0
+    mean = phasors[active].mean() if active.any() else 0
+    if abs(mean) == 0:
+        return phasors, 1.0
+    deviation = np.angle(phasors * np.conj(mean))
+    spread = np.percentile(np.abs(deviation[active]), 99)
+    gain = 1.0 if spread >= np.pi / 2 or spread == 0 else float(np.pi / 2 / spread)
+    return np.where(active, np.exp(1j * gain * deviation), 0), gain
+
+
 def wave_movie_frames(result, *, size: int = 320) -> list[np.ndarray]:
     """Frames of the phase dynamics of both layers, from a ``segment(..., trace_every=k)``.
 
     Layer 1 (all units) comes first, then layer 2 (foreground only; the background is black).
-    Each frame is captioned with its layer and step, numbered as in :mod:`wavesegment.segmentation`.
+    Phases are drawn relative to their mean, magnified where they are close (see
+    :func:`relative_phases`). Each frame is captioned with its layer, its step (numbered as in
+    :mod:`wavesegment.segmentation`) and the gain.
     """
     if result.trace is None:
         raise ValueError("the result holds no trace: segment with trace_every > 0")
@@ -90,8 +110,10 @@ def wave_movie_frames(result, *, size: int = 320) -> list[np.ndarray]:
         zip(result.trace, (1, layer1_steps), strict=True), start=1
     ):
         for index, phasors in enumerate(trace):
+            shown, gain = relative_phases(phasors)
             caption = f"layer {layer}, step {first_step + index * every}"
-            frames.append(_captioned(_fit(phase_colours(phasors), size), caption))
+            caption += f", phases x{gain:.0e}" if gain > 1 else ""
+            frames.append(_captioned(_fit(phase_colours(shown), size), caption))
     return frames
 
 
