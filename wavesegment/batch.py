@@ -254,6 +254,7 @@ def run_tasks(
     ``jobs`` worker processes run them (in this process if 1), or the workers of the Dask
     cluster at ``scheduler``. When the consumer stops early (Ctrl-C), tasks not started are
     cancelled and the running ones finish, so that every image has all its outputs or none.
+    Raises ConnectionError if the scheduler cannot be reached.
     """
     if not tasks:
         return
@@ -278,7 +279,13 @@ def _executor(jobs: int, scheduler: str | None):
     if scheduler is not None:
         from distributed import Client
 
-        with Client(scheduler, timeout="10s") as client:
+        try:
+            client = Client(scheduler, timeout="5s")
+        except OSError as error:
+            raise ConnectionError(
+                f"cannot reach the Dask scheduler at {scheduler}: {error}"
+            ) from None
+        with client:
             yield client.get_executor(pure=False)
         return
     from concurrent.futures import ProcessPoolExecutor

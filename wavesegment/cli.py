@@ -221,6 +221,8 @@ def batch(
     pending = [task for task in tasks if task.name not in records]
     try:
         _run_with_progress(pending, request, records, jobs or os.cpu_count() or 1, scheduler, quiet)
+    except ConnectionError as error:
+        fail(str(error))
     except KeyboardInterrupt:
         fail(
             f"interrupted: {len(records)} of {len(tasks)} images complete; "
