@@ -104,6 +104,13 @@ def test_batch_of_the_bad_input_corpus(tmp_path):
     assert len(failures) == sum(expectation == "error" for expectation in expectations.values())
 
 
+def test_an_output_folder_inside_the_input_is_not_an_input(tmp_path):
+    _tree(tmp_path, n_images=2)
+    arguments = ["batch", str(tmp_path), "-o", str(tmp_path / "out"), "-j", "1", "-q"]
+    assert "2 done" in runner.invoke(app, arguments).stdout
+    assert "0 done, 2 skipped" in runner.invoke(app, arguments).stdout
+
+
 def test_glob_inputs_and_shared_stems(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

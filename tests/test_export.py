@@ -1,6 +1,8 @@
 """Label maps other tools read as they are, masks, sidecars, whole sets, reproducible bytes."""
 
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -70,9 +72,6 @@ def test_a_failed_write_leaves_no_part_of_the_set(tmp_path, monkeypatch):
 
 
 def test_outputs_are_readable_by_others(image_file, tmp_path):
-    import os
-    import stat
-
     runner.invoke(app, ["run", str(image_file), "-o", str(tmp_path)])
     mode = (tmp_path / "shapes_labels.png").stat().st_mode
     umask = os.umask(0)
