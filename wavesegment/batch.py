@@ -71,7 +71,6 @@ class Outcome:
 
     record: ImageRecord
     result: object = None  # SegmentationResult
-    image: object = None  # the pixels read
 
 
 def _request_fields(request: Request) -> dict:
@@ -150,7 +149,7 @@ def segment_file(
                 source=image,
             )
             record.segments, record.status = result.n_segments, "done"
-            outcome.result, outcome.image = result, pixels
+            outcome.result = result
         except (ImageError, ValueError) as error:
             record.error = _one_line(error)
         except OSError as error:

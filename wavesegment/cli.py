@@ -101,7 +101,7 @@ def run(
 ) -> None:
     """Segment IMAGE; write IMAGE_labels.png (16-bit, 0 = background), IMAGE_overlay.png and
     IMAGE_segments.json (parameters, seed, version, size, segment areas, timings)."""
-    from .batch import Request, segment_file
+    from .batch import segment_file
     from .export import output_names
 
     trace_every = 0
@@ -113,14 +113,7 @@ def run(
             trace_every = trace_every_for(read_image(image, max_pixels=max_pixels or None).shape)
         except ImageError as error:
             fail(str(error))
-    request = Request(
-        segments=segments,
-        seed=seed,
-        engine=engine.value,
-        label_format=label_format.value,
-        masks=masks,
-        max_pixels=max_pixels or None,
-    )
+    request = _request(segments, seed, engine, label_format, masks, max_pixels)
     folder = output_dir if output_dir is not None else image.parent
     outcome = segment_file(
         image, folder=folder, stem=image.stem, request=request, trace_every=trace_every
@@ -135,6 +128,19 @@ def run(
     typer.echo(
         f"{image.name}: {record.width}x{record.height} px, {record.segments} segments, "
         f"{record.seconds:.2f} s -> {labels_path}{pictures}"
+    )
+
+
+def _request(segments, seed, engine, label_format, masks, max_pixels):
+    from .batch import Request
+
+    return Request(
+        segments=segments,
+        seed=seed,
+        engine=engine.value,
+        label_format=label_format.value,
+        masks=masks,
+        max_pixels=max_pixels or None,  # 0 on the command line means no limit
     )
 
 
@@ -191,7 +197,7 @@ def batch(
     """
     import os
 
-    from .batch import Request, completed_record, find_images, plan_tasks, write_summary
+    from .batch import completed_record, find_images, plan_tasks, write_summary
 
     if scheduler is not None:
         try:
@@ -204,14 +210,7 @@ def batch(
         fail(str(error))
     if not images:
         fail(f"{source}: no image files found")
-    request = Request(
-        segments=segments,
-        seed=seed,
-        engine=engine.value,
-        label_format=label_format.value,
-        masks=masks,
-        max_pixels=max_pixels or None,
-    )
+    request = _request(segments, seed, engine, label_format, masks, max_pixels)
     tasks = plan_tasks(root, images, output_dir)
     records = {}
     if not overwrite:
