@@ -2,7 +2,8 @@
 
 Each run starts from an empty output folder, in its own process; the peak memory is the largest
 resident set of any one process of the run (``getrusage(RUSAGE_CHILDREN)`` of a wrapper that
-waits for the batch and all its workers).
+waits for the batch and all its workers). The CPU time per image does not depend on how busy
+the machine is, which the wall-clock rate does.
 
     python benchmarks/batch_throughput.py --images ../shared/datasets/bsds500/val/images
 """
@@ -18,12 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-# Runs `wavesegment batch` as a child and reports its children's peak resident set.
+# Runs `wavesegment batch` as a child and reports the peak resident set and the CPU time of
+# it and its workers.
 _WRAPPER = """
 import json, resource, subprocess, sys
 code = subprocess.call(sys.argv[1:])
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "peak_kib": peak}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"code": code, "peak_kib": usage.ru_maxrss, "cpu_seconds": cpu}))
 """
 
 
@@ -51,6 +54,7 @@ def run_batch(images: Path, jobs: int, limit: int) -> dict:
         "seconds": seconds,
         "images_per_second": len(files) / seconds,
         "peak_rss_mib": report["peak_kib"] / 1024,
+        "cpu_seconds_per_image": report["cpu_seconds"] / len(files),
     }
 
 
@@ -67,7 +71,8 @@ def main() -> None:
         print(
             f"--jobs {result['jobs']}: {result['images']} images ({result['done']} done) in "
             f"{result['seconds']:.1f} s = {result['images_per_second']:.2f} images/s, "
-            f"peak memory of one process {result['peak_rss_mib']:.0f} MiB"
+            f"peak memory of one process {result['peak_rss_mib']:.0f} MiB, "
+            f"CPU time {result['cpu_seconds_per_image']:.2f} s per image"
         )
     if len(results) > 1:
         ratio = results[1]["images_per_second"] / results[0]["images_per_second"]
