@@ -165,3 +165,27 @@ def test_ctrl_c_leaves_whole_sets_and_the_next_run_finishes(tmp_path, jobs):
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
     assert f"{10 - len(stems)} done, {len(stems)} skipped" in finished.stdout
+
+
+def test_a_killed_worker_fails_its_images_not_the_batch(tmp_path):
+    _tree(tmp_path / "in", n_images=8, size=96)
+    output = tmp_path / "out"
+    command = [str(Path(sys.executable).with_name("wavesegment")), "batch", str(tmp_path / "in")]
+    command += ["-o", str(output), "-j", "2", "-q"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    while not list(output.rglob("*_segments.json")) and process.poll() is None:
+        time.sleep(0.01)
+    workers = [  # worker processes, not multiprocessing's resource tracker
+        pid
+        for pid in map(int, children.read_text().split())
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    os.kill(workers[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr and "worker lost" in stderr
+    rows = json.loads((output / "summary.json").read_text())["images"]
+    assert {row["status"] for row in rows} == {"done", "failed"}
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr

@@ -114,7 +114,7 @@ def segment_file(
     Examples
     --------
     >>> outcome = segment_file("coins.png", folder="out", stem="coins")  # doctest: +SKIP
-    >>> outcome.record.status
+    >>> outcome.record.status  # doctest: +SKIP
     'done'
     """
     from .export import write_outputs
@@ -253,7 +253,8 @@ def run_tasks(
     ``jobs`` worker processes run them (in this process if 1), or the workers of the Dask
     cluster at ``scheduler``. When the consumer stops early (Ctrl-C), tasks not started are
     cancelled and the running ones finish, so that every image has all its outputs or none.
-    Raises ConnectionError if the scheduler cannot be reached.
+    An image whose worker dies is recorded as failed. Raises ConnectionError if the scheduler
+    cannot be reached.
     """
     if not tasks:
         return
@@ -264,10 +265,15 @@ def run_tasks(
     from concurrent.futures import as_completed
 
     with _executor(jobs, scheduler) as executor:
-        futures = [executor.submit(process_task, task, request) for task in tasks]
+        futures = {executor.submit(process_task, task, request): task for task in tasks}
         try:
             for future in as_completed(futures):
-                yield future.result()
+                try:
+                    record = future.result()
+                except Exception as error:  # the worker died (killed for memory, a crash)
+                    task = futures[future]
+                    record = ImageRecord(task.name, error=f"{task.image}: worker lost: {error}")
+                yield record
         finally:
             for future in futures:
                 future.cancel()
