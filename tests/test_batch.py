@@ -189,3 +189,13 @@ def test_a_killed_worker_fails_its_images_not_the_batch(tmp_path):
     assert {row["status"] for row in rows} == {"done", "failed"}
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
+
+
+def test_scheduler_without_the_extra_is_a_one_line_error(tmp_path, monkeypatch):
+    _tree(tmp_path / "in", n_images=1)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    arguments = ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")]
+    result = runner.invoke(app, [*arguments, "--scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --scheduler needs Dask: pip install")
+    assert len(result.stderr.splitlines()) == 1
