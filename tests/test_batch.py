@@ -139,6 +139,8 @@ def test_usage_errors_exit_with_2(tmp_path):
     assert result.exit_code == 2 and "no such folder" in result.stderr
     result = runner.invoke(app, ["batch", str(tmp_path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and "no image files" in result.stderr
+    result = runner.invoke(app, ["batch", str(tmp_path), "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "must differ" in result.stderr
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -208,6 +208,8 @@ def batch(
         root, images = find_images(source, exclude=output_dir)
     except FileNotFoundError as error:
         fail(str(error))
+    if output_dir.resolve() == root.resolve():
+        fail("the output folder must differ from the input folder (its outputs are images too)")
     if not images:
         fail(f"{source}: no image files found")
     request = _request(segments, seed, engine, label_format, masks, max_pixels)
