@@ -264,7 +264,7 @@ def run_tasks(
         return
     from concurrent.futures import as_completed
 
-    with _executor(jobs, scheduler) as executor:
+    with _executor(min(jobs, len(tasks)), scheduler) as executor:
         futures = {executor.submit(process_task, task, request): task for task in tasks}
         try:
             for future in as_completed(futures):
