@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from .batch import DEFAULT_MAX_PIXELS
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -21,12 +23,45 @@ app = typer.Typer(
 
 # Exit code for inputs that cannot be processed (missing file, not an image, bad option value).
 EXIT_BAD_INPUT = 2
+# Exit code of a batch in which at least one image failed (the others were processed).
+EXIT_SOME_FAILED = 1
+# Exit code of a batch stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 class Engine(str, Enum):
     auto = "auto"
     numba = "numba"
     exact = "exact"
+
+
+class LabelFormat(str, Enum):
+    png = "png"
+    tiff = "tiff"
+    npy = "npy"
+
+
+SegmentsOption = Annotated[
+    int | None,
+    typer.Option("--segments", "-k", min=1, help="Number of object segments (default: automatic)."),
+]
+SeedOption = Annotated[int, typer.Option(help="Seed of the initial phases and of k-means.")]
+EngineOption = Annotated[Engine, typer.Option(help="How the network is evolved.")]
+FormatOption = Annotated[
+    LabelFormat,
+    typer.Option("--format", help="File format of the 16-bit label map (0 = background)."),
+]
+MasksOption = Annotated[
+    bool, typer.Option("--masks", help="Also write one binary PNG mask per segment.")
+]
+MaxPixelsOption = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        help="Refuse larger images, from their header, before decoding; 0 = no limit. "
+        "Segmenting takes about 0.9 kB per pixel.",
+    ),
+]
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
@@ -49,37 +84,226 @@ def run(
             "--output-dir", "-o", help="Folder for the outputs (default: the image's folder)."
         ),
     ] = None,
-    segments: Annotated[
+    segments: SegmentsOption = None,
+    seed: SeedOption = 0,
+    engine: EngineOption = Engine.auto,
+    label_format: FormatOption = LabelFormat.png,
+    masks: MasksOption = False,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    animate: Annotated[
+        Path | None,
+        typer.Option(help="Write a GIF movie of the phase waves of both layers to this path."),
+    ] = None,
+    plot_projection: Annotated[
+        Path | None,
+        typer.Option(help="Write a PNG of the units in the similarity projection, by segment."),
+    ] = None,
+) -> None:
+    """Segment IMAGE; write IMAGE_labels.png (16-bit, 0 = background), IMAGE_overlay.png and
+    IMAGE_segments.json (parameters, seed, version, size, segment areas, timings)."""
+    from .batch import segment_file
+    from .export import output_names
+
+    trace_every = 0
+    if animate is not None:
+        from .io import ImageError, read_image
+        from .pictures import trace_every_for
+
+        try:  # the movie's step interval depends on the image size
+            trace_every = trace_every_for(read_image(image, max_pixels=max_pixels or None).shape)
+        except ImageError as error:
+            fail(str(error))
+    request = _request(segments, seed, engine, label_format, masks, max_pixels)
+    folder = output_dir if output_dir is not None else image.parent
+    outcome = segment_file(
+        image, folder=folder, stem=image.stem, request=request, trace_every=trace_every
+    )
+    record = outcome.record
+    for warning in record.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if record.status != "done":
+        fail(record.error)
+    pictures = _write_pictures(outcome.result, animate, plot_projection)
+    labels_path = folder / output_names(image.stem, label_format=label_format.value)["labels"]
+    typer.echo(
+        f"{image.name}: {record.width}x{record.height} px, {record.segments} segments, "
+        f"{record.seconds:.2f} s -> {labels_path}{pictures}"
+    )
+
+
+def _request(segments, seed, engine, label_format, masks, max_pixels):
+    from .batch import Request
+
+    return Request(
+        segments=segments,
+        seed=seed,
+        engine=engine.value,
+        label_format=label_format.value,
+        masks=masks,
+        max_pixels=max_pixels or None,  # 0 on the command line means no limit
+    )
+
+
+def _write_pictures(result, animate: Path | None, plot_projection: Path | None) -> str:
+    from .pictures import write_projection_plot, write_wave_movie
+
+    written = ""
+    try:
+        if animate is not None:
+            write_wave_movie(animate, result)
+            written += f", {animate}"
+        if plot_projection is not None:
+            write_projection_plot(plot_projection, result)
+            written += f", {plot_projection}"
+    except OSError as error:
+        fail(f"cannot write a picture: {error.strerror or error}")
+    return written
+
+
+@app.command()
+def batch(
+    source: Annotated[
+        str, typer.Argument(help="A folder (searched recursively) or a quoted glob pattern.")
+    ],
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", help="Folder for the outputs; mirrors SOURCE.")
+    ],
+    segments: SegmentsOption = None,
+    seed: SeedOption = 0,
+    engine: EngineOption = Engine.auto,
+    label_format: FormatOption = LabelFormat.png,
+    masks: MasksOption = False,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    jobs: Annotated[
         int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Redo images whose outputs are complete (default: skip them).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    scheduler: Annotated[
+        str | None,
         typer.Option(
-            "--segments", "-k", min=1, help="Number of object segments (default: automatic)."
+            help="Address of a Dask distributed scheduler to run on, e.g. tcp://host:8786. "
+            "Needs the distributed extra."
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the initial phases and of k-means.")] = 0,
-    engine: Annotated[Engine, typer.Option(help="How the network is evolved.")] = Engine.auto,
 ) -> None:
-    """Segment IMAGE; write IMAGE_labels.png (16-bit, 0 = background) and IMAGE_overlay.png."""
-    started = time.perf_counter()
-    from .io import ImageError, read_image, write_labels, write_overlay
-    from .segmentation import segment
+    """Segment every image of SOURCE into OUTPUT_DIR, resuming where a previous run stopped.
 
+    Writes summary.csv and summary.json. Exit code 0 if every image was processed, 1 if any
+    failed, 2 for a usage error, 130 if interrupted.
+    """
+    import os
+
+    from .batch import completed_record, find_images, plan_tasks, write_summary
+
+    if scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail("--scheduler needs Dask: pip install 'wavesegment[distributed]'")
     try:
-        pixels = read_image(image)
-        result = segment(pixels, segments=segments, seed=seed, engine=engine.value)
-    except (ImageError, ValueError) as error:
+        root, images = find_images(source, exclude=output_dir)
+    except FileNotFoundError as error:
         fail(str(error))
-    folder = output_dir if output_dir is not None else image.parent
-    labels_path = folder / f"{image.stem}_labels.png"
+    if output_dir.resolve() == root.resolve():
+        fail("the output folder must differ from the input folder (its outputs are images too)")
+    if not images:
+        fail(f"{source}: no image files found")
+    request = _request(segments, seed, engine, label_format, masks, max_pixels)
+    tasks = plan_tasks(root, images, output_dir)
+    records = {}
+    if not overwrite:
+        for task in tasks:
+            if (record := completed_record(task, request)) is not None:
+                records[task.name] = record
+    pending = [task for task in tasks if task.name not in records]
     try:
-        write_labels(labels_path, result.labels)
-        write_overlay(folder / f"{image.stem}_overlay.png", pixels, result.labels)
+        _run_with_progress(pending, request, records, jobs or os.cpu_count() or 1, scheduler, quiet)
+    except ConnectionError as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        fail(
+            f"interrupted: {len(records)} of {len(tasks)} images complete; "
+            "run the same command again to do the rest",
+            EXIT_INTERRUPTED,
+        )
+    ordered = [records[task.name] for task in tasks]
+    try:
+        write_summary(output_dir, ordered)
     except OSError as error:
-        fail(f"cannot write to {folder}: {error.strerror or error}")
-    rows, cols = result.labels.shape
+        fail(f"cannot write the summary to {output_dir}: {error.strerror or error}")
+    failed = [record for record in ordered if record.status == "failed"]
+    counts = {status: sum(r.status == status for r in ordered) for status in ("done", "skipped")}
     typer.echo(
-        f"{image.name}: {cols}x{rows} px, {result.n_segments} segments, "
-        f"{time.perf_counter() - started:.2f} s -> {labels_path}"
+        f"{counts['done']} done, {counts['skipped']} skipped (complete before), "
+        f"{len(failed)} failed -> {output_dir / 'summary.csv'}"
     )
+    for record in failed:
+        typer.echo(f"failed: {record.error}", err=True)
+    if failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _run_with_progress(tasks, request, records, jobs, scheduler, quiet) -> None:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from .batch import run_tasks
+
+    progress = Progress(
+        TextColumn("segmenting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=quiet,
+    )
+    started = time.perf_counter()
+    with progress:
+        bar = progress.add_task("segmenting", total=len(tasks), rate="")
+        for count, record in enumerate(run_tasks(tasks, request, jobs=jobs, scheduler=scheduler)):
+            records[record.path] = record
+            rate = (count + 1) / (time.perf_counter() - started)
+            progress.update(bar, advance=1, rate=f"{rate:.2f} img/s")
+
+
+@app.command()
+def show(
+    output_dir: Annotated[Path, typer.Argument(help="Output folder of a batch or of run.")],
+    sheet: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the PNG (default: OUTPUT_DIR)."),
+    ] = None,
+    max_images: Annotated[int, typer.Option(min=1, help="At most this many images.")] = 60,
+) -> None:
+    """Write a contact sheet PNG: per image, input, overlay and labels side by side."""
+    from .pictures import write_contact_sheet
+
+    if not output_dir.is_dir():
+        fail(f"{output_dir}: no such folder")
+    path = sheet if sheet is not None else output_dir / "contact_sheet.png"
+    try:
+        written = write_contact_sheet(path, output_dir, max_images=max_images)
+    except OSError as error:
+        fail(f"cannot write {path}: {error.strerror or error}")
+    if not written:
+        fail(f"{output_dir}: no results found (no *_segments.json)")
+    typer.echo(f"contact sheet -> {path}")
 
 
 def main() -> None:

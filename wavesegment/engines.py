@@ -36,10 +36,14 @@ class Evolution:
         The state after the last step, rescaled (only its phases are meaningful).
     phasors : (n_recorded, rows, cols) complex64 ndarray
         ``exp(i angle(x_t))`` for each recorded step, 0 where a unit is silent.
+    trace : (n_traced, rows, cols) complex64 ndarray
+        The same phasors at every ``trace_every``-th step from x_0 on, for pictures of the
+        dynamics; empty unless asked for.
     """
 
     final: np.ndarray
     phasors: np.ndarray
+    trace: np.ndarray | None = None
 
 
 def resolve_engine(engine: str, n_units: int) -> str:
@@ -65,6 +69,7 @@ def evolve(
     record_from: int,
     foreground: np.ndarray | None = None,
     engine: str = "numba",
+    trace_every: int = 0,
 ) -> Evolution:
     """Apply ``M = diag(i omega) + K`` ``n_steps`` times to ``x0``.
 
@@ -83,6 +88,9 @@ def evolve(
         Units that take part; the others are removed from the network (x = 0, omega = 0,
         their rows and columns of K dropped). All units by default.
     engine : {"numba", "exact"}
+    trace_every : int
+        If positive, also keep the phasors after ``0, trace_every, 2 trace_every, ...``
+        applications in ``Evolution.trace`` (for a movie of the waves).
 
     Returns
     -------
@@ -90,12 +98,15 @@ def evolve(
     """
     if foreground is None:
         foreground = np.ones(omega.shape, dtype=bool)
+    if trace_every < 0:
+        raise ValueError(f"trace_every must be 0 or positive, got {trace_every}")
+    traced_steps = range(0, n_steps + 1, trace_every) if trace_every else range(0)
     if engine == "exact":
-        return _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from)
-    return _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from)
+        return _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from, traced_steps)
+    return _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from, traced_steps)
 
 
-def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from):
+def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from, traced_steps):
     from . import _kernels
 
     rows, cols = omega.shape
@@ -103,6 +114,7 @@ def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from):
     omega = np.ascontiguousarray(omega, dtype=np.float64)
     foreground = np.ascontiguousarray(foreground, dtype=np.bool_)
     phasors = np.zeros((max(n_steps - record_from + 1, 0), rows, cols), dtype=np.complex64)
+    trace = np.zeros((len(traced_steps), rows, cols), dtype=np.complex64)
     coupled = np.empty_like(state)
     peak = np.abs(x0[foreground]).max(initial=0.0)
     for step in range(n_steps + 1):
@@ -111,10 +123,12 @@ def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from):
             peak = _kernels.advance(state, coupled, omega, foreground, 1.0 / peak if peak else 1.0)
         if step >= record_from:
             _kernels.unit_phasors(state, phasors[step - record_from])
-    return Evolution(final=state[0] + 1j * state[1], phasors=phasors)
+        if step in traced_steps:
+            _kernels.unit_phasors(state, trace[step // traced_steps.step])
+    return Evolution(final=state[0] + 1j * state[1], phasors=phasors, trace=trace)
 
 
-def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from):
+def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from, traced_steps):
     import scipy.linalg
 
     rows, cols = omega.shape
@@ -136,8 +150,15 @@ def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from):
         full[units] = eigenvectors @ (growth**step * coefficients)
         return full.reshape(rows, cols)
 
-    recorded = [state_at(step) for step in range(record_from, n_steps + 1)]
-    phasors = np.zeros((len(recorded), rows, cols), dtype=np.complex64)
-    for target, state in zip(phasors, recorded, strict=True):
-        np.divide(state, np.abs(state), out=target, where=state != 0, casting="unsafe")
-    return Evolution(final=state_at(n_steps), phasors=phasors)
+    def phasors_at(steps: range) -> np.ndarray:
+        phasors = np.zeros((len(steps), rows, cols), dtype=np.complex64)
+        for target, step in zip(phasors, steps, strict=True):
+            state = state_at(step)
+            np.divide(state, np.abs(state), out=target, where=state != 0, casting="unsafe")
+        return phasors
+
+    return Evolution(
+        final=state_at(n_steps),
+        phasors=phasors_at(range(record_from, n_steps + 1)),
+        trace=phasors_at(traced_steps),
+    )

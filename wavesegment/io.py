@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,21 +12,37 @@ import numpy as np
 
 TIFF_SUFFIXES = (".tif", ".tiff")
 
+#: Peak memory of :func:`wavesegment.segment` per pixel, measured on a 1000 x 1000 image.
+BYTES_PER_PIXEL = 900
+
 
 class ImageError(ValueError):
     """An input that cannot be segmented; the message is one line meant for the user."""
 
 
-def read_image(path: str | os.PathLike) -> np.ndarray:
+def read_image(path: str | os.PathLike, *, max_pixels: int | None = None) -> np.ndarray:
     """Read a PNG, JPEG or TIFF file as a float64 array, grayscale (M, N) or colour (M, N, 3).
 
     8- and 16-bit, palette, RGBA (alpha dropped) and CMYK files are accepted; JPEG EXIF
     orientation is honoured. Values keep their native scale (0..255, 0..65535, ...).
+    Of an animated image the first frame is read, with a warning; NaN or infinite pixels
+    (float TIFF) are replaced by the mean of the others, with a warning.
+
+    Parameters
+    ----------
+    path : str or path-like
+    max_pixels : int, optional
+        Refuse, from the size in the file's header and before decoding, an image with more
+        pixels (segmenting takes about ``BYTES_PER_PIXEL`` bytes per pixel).
 
     Raises
     ------
     ImageError
-        If the file is missing, is not a readable image, or has no pixels.
+        If the file is missing, is not a readable image, has no pixels or too many.
+
+    Examples
+    --------
+    >>> pixels = read_image("sample_images/coins.png")  # doctest: +SKIP
     """
     path = Path(path)
     if not path.exists():
@@ -34,16 +51,39 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         raise ImageError(f"{path}: not a file")
     try:
         if path.suffix.lower() in TIFF_SUFFIXES:
-            pixels = _read_tiff(path)
+            pixels = _read_tiff(path, max_pixels)
         else:
-            pixels = _read_with_pillow(path)
+            pixels = _read_with_pillow(path, max_pixels)
     except ImageError:
         raise
     except Exception as error:  # decoders raise many types; the user needs one line
         raise ImageError(f"{path}: not a readable image ({_first_line(error)})") from None
     if pixels.size == 0:
         raise ImageError(f"{path}: the image has no pixels")
-    return pixels
+    return _fill_non_finite(path, pixels)
+
+
+def _check_size(path: Path, shape: tuple[int, ...], max_pixels: int | None) -> None:
+    n_pixels = int(np.prod(shape[:2]))
+    if max_pixels is not None and n_pixels > max_pixels:
+        raise ImageError(
+            f"{path}: {shape[1]}x{shape[0]} pixels would need about "
+            f"{n_pixels * BYTES_PER_PIXEL / 1e9:.1f} GB; the limit is {max_pixels} pixels "
+            "(raise it with --max-pixels)"
+        )
+
+
+def _fill_non_finite(path: Path, pixels: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(pixels)
+    if finite.all():
+        return pixels
+    if not finite.any():
+        raise ImageError(f"{path}: no pixel has a finite value")
+    warnings.warn(
+        f"{path}: {np.count_nonzero(~finite)} NaN or infinite values replaced by the mean",
+        stacklevel=3,
+    )
+    return np.where(finite, pixels, pixels[finite].mean())
 
 
 def _first_line(error: Exception) -> str:
@@ -51,10 +91,24 @@ def _first_line(error: Exception) -> str:
     return text[0] if text else type(error).__name__
 
 
-def _read_with_pillow(path: Path) -> np.ndarray:
+def _read_with_pillow(path: Path, max_pixels: int | None) -> np.ndarray:
     from PIL import Image, ImageOps
 
-    with Image.open(path) as opened:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(path)  # reads the header only
+    except Image.DecompressionBombError:
+        raise ImageError(
+            f"{path}: the header claims more than {2 * Image.MAX_IMAGE_PIXELS} pixels "
+            "(a decompression bomb?)"
+        ) from None
+    with opened:
+        _check_size(path, opened.size[::-1], max_pixels)
+        if getattr(opened, "n_frames", 1) > 1:
+            warnings.warn(
+                f"{path}: animated, the first of {opened.n_frames} frames is used", stacklevel=4
+            )
         image = ImageOps.exif_transpose(opened)
         if image.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "RGBA", "RGBa"):
             image = image.convert("RGB")
@@ -63,10 +117,13 @@ def _read_with_pillow(path: Path) -> np.ndarray:
         return np.asarray(image, dtype=np.float64)
 
 
-def _read_tiff(path: Path) -> np.ndarray:
+def _read_tiff(path: Path, max_pixels: int | None) -> np.ndarray:
     import tifffile
 
-    pixels = np.asarray(tifffile.imread(path), dtype=np.float64)
+    with tifffile.TiffFile(path) as tiff:
+        shape = tiff.series[0].shape
+        _check_size(path, shape[:2] if shape[-1] in (3, 4) else shape[-2:], max_pixels)
+        pixels = np.asarray(tiff.asarray(), dtype=np.float64)
     if pixels.ndim == 3 and pixels.shape[2] == 4:
         pixels = pixels[..., :3]
     if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] != 3):
@@ -83,12 +140,19 @@ def atomic_path(path: str | os.PathLike):
         prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
     )
     os.close(handle)
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
     try:
         yield Path(temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
 
 
 def write_labels(path: str | os.PathLike, labels: np.ndarray) -> None:

@@ -1,0 +1,203 @@
+"""``wavesegment batch``: mirroring, resuming, summaries, exit codes, Ctrl-C."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from wavesegment.batch import find_images, plan_tasks
+from wavesegment.cli import app
+
+from .corpus import build_corpus, shapes_uint8
+
+runner = CliRunner()
+
+
+def _tree(root: Path, n_images: int = 3, size: int = 24) -> list[Path]:
+    """Images at the root and in a subfolder, plus one that is not an image."""
+    paths = []
+    for index in range(n_images):
+        folder = root if index % 2 == 0 else root / "sub" / "deeper"
+        folder.mkdir(parents=True, exist_ok=True)
+        paths.append(folder / f"image_{index}.png")
+        Image.fromarray(shapes_uint8(size, seed=index)).save(paths[-1])
+    return paths
+
+
+def _outputs(output: Path) -> set[str]:
+    return {path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_file()}
+
+
+def test_batch_mirrors_the_tree_and_writes_a_summary(tmp_path):
+    _tree(tmp_path / "in")
+    (tmp_path / "in" / "sub" / "broken.png").write_bytes(b"not a png")
+    output = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(output), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1].startswith("failed: ")
+    assert "broken.png: not a readable image" in result.stderr
+    expected = {
+        f"{folder}image_{index}_{kind}"
+        for index, folder in ((0, ""), (1, "sub/deeper/"), (2, ""))
+        for kind in ("labels.png", "overlay.png", "segments.json")
+    }
+    assert _outputs(output) == expected | {"summary.csv", "summary.json"}
+    with open(output / "summary.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["path"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {"image_0.png", "image_2.png", "sub/deeper/image_1.png", "sub/broken.png"}
+    assert rows["sub/broken.png"]["status"] == "failed" and rows["sub/broken.png"]["error"]
+    done = rows["sub/deeper/image_1.png"]
+    assert (done["status"], done["width"], done["height"]) == ("done", "24", "24")
+    assert done["error"] == ""
+    summary = json.loads((output / "summary.json").read_text())
+    assert summary["counts"] == {"done": 3, "skipped": 0, "failed": 1}
+    sidecar = json.loads((output / "sub/deeper/image_1_segments.json").read_text())
+    assert int(done["segments"]) == sidecar["n_segments"] == len(sidecar["segment_areas"]) - 1
+
+
+def test_batch_resumes_and_overwrites(tmp_path):
+    _tree(tmp_path / "in")
+    output = tmp_path / "out"
+    arguments = ["batch", str(tmp_path / "in"), "-o", str(output), "-j", "1", "-q"]
+    assert runner.invoke(app, arguments).exit_code == 0
+    sidecar = output / "image_0_segments.json"
+    (output / "image_2_overlay.png").unlink()  # an incomplete set is redone
+    before = sidecar.stat().st_mtime_ns
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0
+    assert "1 done, 2 skipped" in result.stdout
+    assert sidecar.stat().st_mtime_ns == before
+    assert (output / "image_2_overlay.png").is_file()
+    assert "3 done, 0 skipped" in runner.invoke(app, [*arguments, "--overwrite"]).stdout
+    # Other options are another result: nothing is skipped, and the new format is written.
+    result = runner.invoke(app, [*arguments, "--format", "npy", "--seed", "3"])
+    assert "3 done, 0 skipped" in result.stdout
+    assert np.load(output / "sub/deeper/image_1_labels.npy").dtype == np.uint16
+
+
+def test_batch_of_the_bad_input_corpus(tmp_path):
+    expectations = build_corpus(tmp_path / "in")
+    output = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(output), "-j", "1"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    rows = json.loads((output / "summary.json").read_text())["images"]
+    statuses = {row["path"]: row["status"] for row in rows}
+    del expectations["folder.jpg"]  # a folder is searched, not segmented
+    assert statuses == {
+        name: "failed" if expectation == "error" else "done"
+        for name, expectation in expectations.items()
+    }
+    for row in rows:
+        assert "\n" not in row["error"]
+        assert bool(row["warnings"]) == (expectations[row["path"]] == "warn"), row
+    failures = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert len(failures) == sum(expectation == "error" for expectation in expectations.values())
+
+
+def test_an_output_folder_inside_the_input_is_not_an_input(tmp_path):
+    _tree(tmp_path, n_images=2)
+    arguments = ["batch", str(tmp_path), "-o", str(tmp_path / "out"), "-j", "1", "-q"]
+    assert "2 done" in runner.invoke(app, arguments).stdout
+    assert "0 done, 2 skipped" in runner.invoke(app, arguments).stdout
+
+
+def test_glob_inputs_and_shared_stems(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gray = shapes_uint8()
+    Image.fromarray(gray).save(folder / "a.png")
+    Image.fromarray(gray).save(folder / "a.tif")
+    Image.fromarray(gray).save(folder / "b.png")
+    root, images = find_images(str(folder / "*.png"))
+    assert root == folder and [path.name for path in images] == ["a.png", "b.png"]
+    root, images = find_images(folder)
+    stems = [task.stem for task in plan_tasks(root, images, tmp_path / "out")]
+    assert stems == ["a_png", "a_tif", "b"]
+
+
+def test_batch_with_two_worker_processes(tmp_path):
+    _tree(tmp_path / "in", n_images=4)
+    output = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(output), "-j", "2"])
+    assert result.exit_code == 0, result.output
+    assert "4 done" in result.stdout
+    assert len(list(output.rglob("*_segments.json"))) == 4
+
+
+def test_usage_errors_exit_with_2(tmp_path):
+    result = runner.invoke(app, ["batch", str(tmp_path / "nowhere"), "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "no such folder" in result.stderr
+    result = runner.invoke(app, ["batch", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "no image files" in result.stderr
+    result = runner.invoke(app, ["batch", str(tmp_path), "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "must differ" in result.stderr
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_leaves_whole_sets_and_the_next_run_finishes(tmp_path, jobs):
+    _tree(tmp_path / "in", n_images=10, size=96)
+    output = tmp_path / "out"
+    command = [str(Path(sys.executable).with_name("wavesegment")), "batch", str(tmp_path / "in")]
+    command += ["-o", str(output), "-j", str(jobs), "-q"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    while not list(output.rglob("*_segments.json")) and process.poll() is None:
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.startswith("error: interrupted") and len(stderr.strip().splitlines()) == 1
+    files = _outputs(output)
+    assert not [name for name in files if Path(name).name.startswith(".")]  # no temporary files
+    stems = {name.rsplit("_", 1)[0] for name in files}
+    for stem in stems:  # each image has all its outputs or none
+        assert {f"{stem}_labels.png", f"{stem}_overlay.png", f"{stem}_segments.json"} <= files
+    assert 0 < len(stems) < 10
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert f"{10 - len(stems)} done, {len(stems)} skipped" in finished.stdout
+
+
+def test_a_killed_worker_fails_its_images_not_the_batch(tmp_path):
+    _tree(tmp_path / "in", n_images=8, size=96)
+    output = tmp_path / "out"
+    command = [str(Path(sys.executable).with_name("wavesegment")), "batch", str(tmp_path / "in")]
+    command += ["-o", str(output), "-j", "2", "-q"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    while not list(output.rglob("*_segments.json")) and process.poll() is None:
+        time.sleep(0.01)
+    workers = [  # worker processes, not multiprocessing's resource tracker
+        pid
+        for pid in map(int, children.read_text().split())
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    os.kill(workers[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr and "worker lost" in stderr
+    rows = json.loads((output / "summary.json").read_text())["images"]
+    assert {row["status"] for row in rows} == {"done", "failed"}
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+
+
+def test_scheduler_without_the_extra_is_a_one_line_error(tmp_path, monkeypatch):
+    _tree(tmp_path / "in", n_images=1)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    arguments = ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")]
+    result = runner.invoke(app, [*arguments, "--scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --scheduler needs Dask: pip install")
+    assert len(result.stderr.splitlines()) == 1
