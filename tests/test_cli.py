@@ -29,6 +29,7 @@ def test_run_writes_a_16_bit_label_map_and_an_overlay(samples, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "two_shapes_labels.png",
         "two_shapes_overlay.png",
+        "two_shapes_segments.json",
     ]
 
 
