@@ -25,6 +25,10 @@ METHODS = ("auto", "dense", "sparse")
 
 # Up to this many units "auto" decomposes densely; beyond, ARPACK is faster for a few modes.
 _AUTO_DENSE_UNITS = 20 * 20
+# ARPACK restarts before giving up on the modes not yet converged. Past the leading modes,
+# layer 1 of a piecewise-constant image has eigenvalues i omega repeated hundreds of times,
+# on which ARPACK stalls; the modes that did converge are kept.
+_MAX_RESTARTS = 30
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,9 @@ def layer_spectrum(
     foreground : (rows, cols) bool ndarray, optional
         Units that take part (layer 2 runs on the foreground only). All units by default.
     n_modes : int, optional
-        Leading modes to keep; all by default, which only the dense path can do.
+        Leading modes to keep; all by default, which only the dense path can do. The sparse
+        path may return fewer when ARPACK does not converge on all of them (it then keeps
+        those that did).
     method : {"auto", "dense", "sparse"}
         ``"dense"``: ``numpy.linalg.eig`` of the N x N matrix. ``"sparse"``: ARPACK on the
         structured operator, O(N r) per product. ``"auto"``: dense up to 400 units.
@@ -172,7 +178,7 @@ def layer_spectrum(
 
 
 def _arpack(coupling, rates, units, n_modes, tol):
-    from scipy.sparse.linalg import LinearOperator, eigs
+    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigs
 
     rows, cols = coupling.shape
     planes = np.zeros((2, rows * cols))
@@ -189,4 +195,9 @@ def _arpack(coupling, rates, units, n_modes, tol):
     operator = LinearOperator((units.size, units.size), matvec=matvec, dtype=np.complex128)
     # A wider Krylov space than ARPACK's default converges much faster on clustered spectra.
     n_vectors = min(units.size, max(2 * n_modes + 1, 40))
-    return eigs(operator, k=n_modes, which="LM", ncv=n_vectors, tol=tol)
+    try:
+        return eigs(operator, k=n_modes, which="LM", ncv=n_vectors, tol=tol, maxiter=_MAX_RESTARTS)
+    except ArpackNoConvergence as stalled:
+        if stalled.eigenvalues.size == 0:
+            raise
+        return stalled.eigenvalues, stalled.eigenvectors
