@@ -17,6 +17,18 @@ _CAPTION = 28  # pixels above each tile for its two-line caption
 _GAP = 6
 
 
+def write_picture(path, picture: np.ndarray) -> None:
+    """Write an RGB uint8 or a [0, 1] float grayscale picture as PNG, atomically."""
+    from PIL import Image
+
+    from .io import atomic_path
+
+    if picture.dtype != np.uint8:
+        picture = (np.clip(picture, 0, 1) * 255).round().astype(np.uint8)
+    with atomic_path(path) as temporary:
+        Image.fromarray(picture).save(temporary, format="PNG")
+
+
 def phase_colours(field: np.ndarray) -> np.ndarray:
     """RGB float picture of a complex field: hue = phase, brightness = sqrt of magnitude.
 
