@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=10)
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--noise", type=float, default=1e-4, help="dynamics noise")
-    parser.add_argument("--pixel-noise", type=float, default=0.6, help="image noise std")
+    parser.add_argument("--pixel-noise", type=float, default=0.45, help="image noise std")
     args = parser.parse_args()
 
     scores, errors = [], []

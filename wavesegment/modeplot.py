@@ -1,7 +1,8 @@
 """The figure of ``wavesegment explain``: the image, its segmentation and the leading modes.
 
 Built with numpy and pillow only. A mode's phase is shown on a cyclic hue wheel and its
-magnitude as brightness, so that a travelling wave reads as a rainbow and a silent unit as dark.
+magnitude as brightness, so that a travelling wave reads as a rainbow and a silent unit as dark;
+units outside the layer are grey.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from .io import overlay
 _TILE = 192
 _CAPTION = 28  # pixels above each tile for its two-line caption
 _GAP = 6
+# Phases of a mode that spans less than this (radians) are stretched to show their pattern:
+# layer 1's top mode spans only a few milliradians. Spans below _FLAT are rounding: left as is.
+_NARROW = np.pi / 2
+_FLAT = 1e-8
 
 
 def write_picture(path, picture: np.ndarray) -> None:
@@ -57,6 +62,23 @@ def phase_colours(field: np.ndarray) -> np.ndarray:
     return rgb
 
 
+def spread_phases(field: np.ndarray) -> tuple[np.ndarray, float]:
+    """Centre a mode's phases on their mean and, if they span less than pi/2 (but more than
+    rounding), stretch them to span 0.8 pi.
+
+    Returns the field to draw and the phase span (radians) of the units that carry at least 1%
+    of the peak magnitude.
+    """
+    values = np.where(np.isnan(field), 0, field)
+    magnitude = np.abs(values)
+    centred = values * np.exp(-1j * np.angle(np.sum(values * magnitude)))
+    strong = magnitude > 0.01 * magnitude.max(initial=0.0)
+    span = float(np.ptp(np.angle(centred[strong]))) if strong.any() else 0.0
+    if _FLAT < span < _NARROW:
+        centred = magnitude * np.exp(1j * np.angle(centred) * 0.8 * np.pi / span)
+    return np.where(np.isnan(field), np.nan, centred), span
+
+
 def explanation_figure(image: np.ndarray, explanation: Explanation) -> np.ndarray:
     """RGB uint8 figure: row 1 the image, mask and layer-1 modes; row 2 the segmentation,
     agreement map (if sampled) and layer-2 modes, each captioned with its eigenvalue.
@@ -90,11 +112,13 @@ def explanation_figure(image: np.ndarray, explanation: Explanation) -> np.ndarra
         layer = explanation.layers[0 if name == "layer1" else 1]
         modes = report[name]["modes"]
         for entry, field in zip(modes, layer.mode_images(len(modes)), strict=True):
+            shown, span = spread_phases(field)
+            stretched = " stretched" if _FLAT < span < _NARROW else ""
             caption = (
-                f"L{name[-1]} mode {entry['mode']}\n"
-                f"|l| {entry['growth']:.4g}  arg {entry['rotation']:.4f}"
+                f"L{name[-1]} mode {entry['mode']}: |l| {entry['growth']:.4g}, "
+                f"arg {entry['rotation']:.4f}\nphase span {span:.3g} rad{stretched}"
             )
-            row.append((caption, phase_colours(field)))
+            row.append((caption, phase_colours(shown)))
     return _grid([first_row, second_row])
 
 
