@@ -12,9 +12,9 @@ import numpy as np
 from .explain import Explanation
 from .io import overlay
 
-# Tiles are scaled (nearest neighbour) so that the longer side is about this many pixels.
+# Tiles are scaled (nearest neighbour) so that the shorter side is about this many pixels.
 _TILE = 192
-_CAPTION = 28  # pixels above each tile for its two-line caption
+_CAPTION = 40  # pixels above each tile for its three-line caption
 _GAP = 6
 # Phases of a mode that spans less than this (radians) are stretched to show their pattern:
 # layer 1's top mode spans only a few milliradians. Spans below _FLAT are rounding: left as is.
@@ -115,8 +115,8 @@ def explanation_figure(image: np.ndarray, explanation: Explanation) -> np.ndarra
             shown, span = spread_phases(field)
             stretched = " stretched" if _FLAT < span < _NARROW else ""
             caption = (
-                f"L{name[-1]} mode {entry['mode']}: |l| {entry['growth']:.4g}, "
-                f"arg {entry['rotation']:.4f}\nphase span {span:.3g} rad{stretched}"
+                f"L{name[-1]} mode {entry['mode']}\n|l| {entry['growth']:.4g}, "
+                f"arg {entry['rotation']:.4f}\nphase span {span:.3g}{stretched}"
             )
             row.append((caption, phase_colours(shown)))
     return _grid([first_row, second_row])
@@ -126,7 +126,7 @@ def _grid(rows: list[list[tuple[str, np.ndarray]]]) -> np.ndarray:
     from PIL import Image, ImageDraw
 
     height, width = rows[0][0][1].shape[:2]
-    scale = max(_TILE / max(height, width), 1 / 8)
+    scale = _TILE / min(height, width)
     tile = (max(1, round(width * scale)), max(1, round(height * scale)))
     columns = max(len(row) for row in rows)
     canvas = Image.new(
