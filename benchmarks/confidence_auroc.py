@@ -6,7 +6,7 @@ agreement. The consensus is matched to the ground truth (Hungarian assignment); 
 error when its matched label differs. The score ``1 - agreement`` should rank errors first:
 the AUROC is printed per image and pooled over all pixels.
 
-    OMP_NUM_THREADS=1 python benchmarks/confidence_auroc.py --images 10 --samples 8
+    OMP_NUM_THREADS=1 python benchmarks/confidence_auroc.py --images 10 --samples 8 --noise 1e-5
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=10)
     parser.add_argument("--samples", type=int, default=8)
-    parser.add_argument("--noise", type=float, default=1e-4, help="dynamics noise")
+    parser.add_argument("--noise", type=float, default=1e-5, help="dynamics noise")
     parser.add_argument("--pixel-noise", type=float, default=0.45, help="image noise std")
     args = parser.parse_args()
 

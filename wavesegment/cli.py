@@ -345,7 +345,7 @@ def explain(
         typer.Option(
             min=0.0, help="Noise of those runs, relative to the peak unit magnitude per step."
         ),
-    ] = 1e-4,
+    ] = 1e-5,
     method: Annotated[
         Eigensolver, typer.Option(help="Eigensolver: dense for small layers, else ARPACK.")
     ] = Eigensolver.auto,

@@ -93,7 +93,7 @@ def explain(
     --------
     >>> from wavesegment.shapes import shapes_image
     >>> image, truth = shapes_image(2, seed=1)
-    >>> explanation = explain(image, seed=1)
+    >>> explanation = explain(image, seed=1, n_modes=4)  # two modes per object
     >>> explanation.report["layer2"]["top_r_ari"]
     1.0
     """
