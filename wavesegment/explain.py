@@ -256,10 +256,11 @@ def _segment_margins(result: SegmentationResult) -> list[dict]:
     """How close each segment was to merging with another or splitting in two.
 
     Both use the clustering's own criterion on the readout features: centre distance over the
-    sum of RMS radii, which must reach 2.5 for the automatic count to keep clusters apart.
+    sum of RMS radii, which the automatic count requires to be at least 2.5 between clusters.
     ``merge`` is that score against the nearest other segment, ``split`` the score of the best
-    2-means cut of the segment itself; ``margin = min(merge, 2.5^2 / split) / 2.5`` is below 1
-    when the automatic count would have merged or split it.
+    2-means cut of the segment itself. ``margin = min(merge, 2.5^2 / split) / 2.5`` is below 1
+    when the segment, taken on its own, fails the criterion against its nearest neighbour or
+    its two halves pass it, i.e. when the features alone argue for merging or splitting it.
     """
     features = result.readout.projection
     labels = result.labels[~result.background] - 1
