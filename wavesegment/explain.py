@@ -75,7 +75,8 @@ def explain(
     samples : int
         Noisy runs for the per-pixel agreement map (0: none).
     noise : float
-        Relative noise of those runs (see :func:`wavesegment.engines.evolve`).
+        Relative noise of those runs (see :func:`wavesegment.engines.evolve`); the run that is
+        explained is noiseless.
     **segment_options
         Passed on to :func:`wavesegment.segment` (seed, segments, layer parameters, ...).
 
