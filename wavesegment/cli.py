@@ -352,8 +352,9 @@ def explain(
 ) -> None:
     """Explain the segmentation of IMAGE with the eigenmodes of both layers.
 
-    Prints a report and writes IMAGE_explain.json, IMAGE_explain.png (modes beside the image)
-    and, with --samples, IMAGE_agreement.png (white = all noisy runs agree).
+    Prints a report; writes IMAGE_explain.json and IMAGE_explain.png (modes beside the image).
+
+    With --samples, also IMAGE_agreement.png (white: all runs agree).
     """
     import json
 
