@@ -74,6 +74,8 @@ def evolve(
     foreground: np.ndarray | None = None,
     engine: str = "numba",
     trace_every: int = 0,
+    noise: float = 0.0,
+    noise_seed: int | list[int] | None = None,
 ) -> Evolution:
     """Apply ``M = diag(i omega) + K`` ``n_steps`` times to ``x0``.
 
@@ -95,6 +97,12 @@ def evolve(
     trace_every : int
         If positive, also keep the phasors after ``0, trace_every, 2 trace_every, ...``
         applications in ``Evolution.trace`` (for a movie of the waves).
+    noise : float
+        Standard deviation of complex Gaussian noise added to every unit after each step,
+        relative to the largest unit magnitude at that step (the engine rescales the state by
+        its peak each step, so this is a fixed signal-to-noise ratio). Stepping engine only.
+    noise_seed : int or list of int, optional
+        Seed of the noise (``numpy.random.default_rng``).
 
     Returns
     -------
@@ -104,13 +112,21 @@ def evolve(
         foreground = np.ones(omega.shape, dtype=bool)
     if trace_every < 0:
         raise ValueError(f"trace_every must be 0 or positive, got {trace_every}")
+    if noise < 0:
+        raise ValueError(f"noise must be non-negative, got {noise}")
     traced_steps = range(0, n_steps + 1, trace_every) if trace_every else range(0)
     if engine == "exact":
+        if noise:
+            raise ValueError("the exact engine solves the noiseless dynamics: use engine='numba'")
         return _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from, traced_steps)
-    return _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from, traced_steps)
+    return _evolve_stepping(
+        coupling, omega, x0, foreground, n_steps, record_from, traced_steps, noise, noise_seed
+    )
 
 
-def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from, traced_steps):
+def _evolve_stepping(
+    coupling, omega, x0, foreground, n_steps, record_from, traced_steps, noise, noise_seed
+):
     from . import _kernels
 
     rows, cols = omega.shape
@@ -121,10 +137,14 @@ def _evolve_stepping(coupling, omega, x0, foreground, n_steps, record_from, trac
     trace = np.zeros((len(traced_steps), rows, cols), dtype=np.complex64)
     coupled = np.empty_like(state)
     peak = np.abs(x0[foreground]).max(initial=0.0)
+    rng = np.random.default_rng(noise_seed)
     for step in range(n_steps + 1):
         if step > 0:
             coupling.apply(state, out=coupled)
             peak = _kernels.advance(state, coupled, omega, foreground, 1.0 / peak if peak else 1.0)
+            if noise:
+                # Each of the real and imaginary parts carries half of the complex variance.
+                state += rng.normal(scale=noise * peak / np.sqrt(2), size=state.shape) * foreground
         if step >= record_from:
             _kernels.unit_phasors(state, phasors[step - record_from])
         if step in traced_steps:

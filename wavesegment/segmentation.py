@@ -89,6 +89,7 @@ def segment(
     n_modes: int = 3,
     max_segments: int = 8,
     trace_every: int = 0,
+    noise: float = 0.0,
 ) -> SegmentationResult:
     """Segment an image with the two-layer complex-valued wave network.
 
@@ -125,6 +126,10 @@ def segment(
     trace_every : int
         If positive, keep the phasors of both layers every ``trace_every`` steps in
         ``result.trace`` (memory: 8 bytes per pixel and kept step).
+    noise : float
+        Complex Gaussian noise added at each step of both layers, relative to the peak unit
+        magnitude (see :func:`wavesegment.engines.evolve`), seeded by ``seed``. Needs the
+        stepping engine; ``"auto"`` then picks it.
 
     Returns
     -------
@@ -150,7 +155,7 @@ def segment(
         )
     if segments is not None and segments < 1:
         raise ValueError(f"segments must be at least 1, got {segments}")
-    chosen_engine = resolve_engine(engine, gray.size)
+    chosen_engine = "numba" if noise and engine == "auto" else resolve_engine(engine, gray.size)
     omega = frequencies(gray, mode=frequency_mode)
     if initial_state is None:
         x0 = random_initial_state(gray.shape, seed)
@@ -168,6 +173,8 @@ def segment(
         record_from=layer1_steps,
         engine=chosen_engine,
         trace_every=trace_every,
+        noise=noise,
+        noise_seed=[seed, 1],
     )
     mask_phases = np.angle(layer1.final)
     background = background_mask(mask_phases)
@@ -183,6 +190,8 @@ def segment(
         foreground=foreground,
         engine=chosen_engine,
         trace_every=trace_every,
+        noise=noise,
+        noise_seed=[seed, 2],
     )
     timings["layer2"] = time.perf_counter() - started - timings["layer1"]
 
@@ -210,6 +219,7 @@ def segment(
         "n_modes": n_modes,
         "max_segments": max_segments,
         "trace_every": trace_every,
+        "noise": noise,
     }
     return SegmentationResult(
         labels=labels,
