@@ -456,6 +456,115 @@ def _print_explanation(name: str, report: dict) -> None:
         )
 
 
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder of images with ground truth: BSDS500 split, Weizmann-style "
+            "figure_ground masks, or images with IMAGE_labels.png.",
+            show_default=False,
+        ),
+    ] = None,
+    shapes: Annotated[
+        int | None,
+        typer.Option(help="Evaluate on generated 2- or 3-shapes images instead of DATASET."),
+    ] = None,
+    count: Annotated[int, typer.Option(min=1, help="Number of generated shapes images.")] = 20,
+    overlap: Annotated[bool, typer.Option(help="Let generated shapes overlap.")] = False,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Evaluate only the first N images.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="First seed of wavesegment.")] = 0,
+    seeds: Annotated[
+        int, typer.Option(min=1, help="Seeds per image for wavesegment: SEED, SEED+1, ...")
+    ] = 1,
+    baselines: Annotated[
+        bool, typer.Option(help="Also score skimage's felzenszwalb and slic.")
+    ] = True,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per image, method and seed.")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write parameters, summary and rows.")
+    ] = None,
+    per_image: Annotated[bool, typer.Option(help="Print a line per image too.")] = False,
+    segments: Annotated[
+        int | None,
+        typer.Option(
+            "--segments", "-k", min=1, help="Number of object segments (default: automatic)."
+        ),
+    ] = None,
+    engine: Annotated[Engine, typer.Option(help="How the network is evolved.")] = Engine.auto,
+) -> None:
+    """Score wavesegment against ground truth, side by side with skimage baselines."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from .datasets import open_dataset, shapes_dataset
+    from .evaluation import (
+        evaluate,
+        felzenszwalb_method,
+        slic_method,
+        summarise,
+        wavesegment_method,
+    )
+    from .io import ImageError
+    from .report import rows_table, summary_table, write_csv, write_json
+
+    if (dataset is None) == (shapes is None):
+        fail("give either DATASET or --shapes 2|3")
+    if shapes is not None and shapes not in (2, 3):
+        fail(f"--shapes must be 2 or 3, got {shapes}")
+    try:
+        data = (
+            open_dataset(dataset)
+            if dataset is not None
+            else shapes_dataset(shapes, count=count, overlap=overlap)
+        )
+    except ImageError as error:
+        fail(str(error))
+    methods = [wavesegment_method(segments=segments, engine=engine.value)]
+    if baselines:
+        methods += [felzenszwalb_method(), slic_method()]
+    seed_list = list(range(seed, seed + seeds))
+    n_images = len(data) if limit is None else min(limit, len(data))
+    rows = []
+    try:
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task(f"{data.name}", total=n_images * len(methods))
+            for row in evaluate(data, methods, seeds=seed_list, limit=limit):
+                rows.append(row)
+                if row["seed"] is None or row["seed"] == seed_list[-1]:
+                    progress.advance(task)
+    except (ImageError, ValueError) as error:
+        fail(str(error))
+    summary = summarise(rows, data.kind)
+    console = Console()
+    if not console.is_terminal:  # a pipe or file gets the wide per-image table unwrapped
+        console.width = 160
+    if per_image:
+        console.print(rows_table(rows, data.kind))
+    title = f"{data.name}: {n_images} images, {len(seed_list)} seed(s) of wavesegment"
+    console.print(summary_table(summary, data.kind, title=title))
+    report = {
+        "dataset": str(dataset) if dataset is not None else data.name,
+        "kind": data.kind,
+        "images": n_images,
+        "seeds": seed_list,
+        "methods": {method.name: method.parameters for method in methods},
+        "summary": summary,
+        "rows": rows,
+    }
+    try:
+        if csv_path is not None:
+            write_csv(csv_path, rows)
+        if json_path is not None:
+            write_json(json_path, report)
+    except OSError as error:
+        fail(f"cannot write the results: {error.strerror or error}")
+
+
 def main() -> None:
     """Entry point of the ``wavesegment`` console script."""
     app()
