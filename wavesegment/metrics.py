@@ -122,7 +122,7 @@ def segmentation_covering(
         union = counts.sum(axis=1, keepdims=True) + counts.sum(axis=0, keepdims=True) - counts
         covered += float((counts.sum(axis=1) * (counts / union).max(axis=1)).sum())
         area += counts.sum()
-    return covered / area
+    return float(covered / area)
 
 
 def adjusted_rand_index(
