@@ -81,6 +81,7 @@ def open_dataset(path: str | Path) -> Dataset:
     path = Path(path)
     if not path.is_dir():
         raise ImageError(f"{path}: no such folder")
+    path = path.resolve()  # so that "." and "val/" have a name
     if (path / "groundTruth").is_dir() and (path / "images").is_dir():
         return _bsds(path)
     masks = _first_folder(path, MASK_FOLDERS)
@@ -157,7 +158,7 @@ def _bsds(path: Path) -> Dataset:
         ]
         return _sample(images[index], labels)
 
-    return _dataset(path.name, "regions", images, load)
+    return _dataset(f"{path.parent.name}/{path.name}", "regions", images, load)
 
 
 def _figure_ground(image_folder: Path, mask_folder: Path) -> Dataset:
