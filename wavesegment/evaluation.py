@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from skimage.segmentation import felzenszwalb, slic
 
 from .datasets import Dataset, Sample
 from .metrics import (
@@ -32,6 +33,7 @@ from .metrics import (
     segmentation_covering,
     variation_of_information_bits,
 )
+from .segmentation import segment
 
 FELZENSZWALB_SCALE = 0.004
 FELZENSZWALB_SIGMA = 0.002
@@ -72,8 +74,6 @@ def wavesegment_method(**options) -> Method:
     >>> method.parameters
     {'segments': 2, 'engine': 'exact'}
     """
-    from .segmentation import segment
-
     return Method(
         "wavesegment",
         dict(options),
@@ -92,7 +92,6 @@ def felzenszwalb_method(
 
     ``scale`` and ``min_size`` are multiplied by the pixel count, ``sigma`` by its square root.
     """
-    from skimage.segmentation import felzenszwalb
 
     def run(image: np.ndarray, seed: int) -> np.ndarray:
         pixels = image.shape[0] * image.shape[1]
@@ -116,7 +115,6 @@ def slic_method(
     *, n_segments: int = SLIC_SEGMENTS, compactness: float = SLIC_COMPACTNESS
 ) -> Method:
     """scikit-image's SLIC superpixels, on the image as RGB."""
-    from skimage.segmentation import slic
 
     def run(image: np.ndarray, seed: int) -> np.ndarray:
         rgb = _unit_range(image)
