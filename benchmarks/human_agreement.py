@@ -1,6 +1,6 @@
 """Check the metrics on BSDS500: each annotator scored against the other annotators.
 
-Arbelaez et al. (PAMI 2011, table 2) report for humans on BSDS500 a covering of 0.72, a PRI of
+Arbelaez et al. (PAMI 2011) report for humans on BSDS500 a covering of 0.72, a PRI of
 0.88 and a VoI of 1.17; the means printed here should be close. Run from the repository root:
 
     python benchmarks/human_agreement.py ../shared/datasets/bsds500/val

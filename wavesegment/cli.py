@@ -470,7 +470,9 @@ def eval_command(
         int | None,
         typer.Option(help="Evaluate on generated 2- or 3-shapes images instead of DATASET."),
     ] = None,
-    count: Annotated[int, typer.Option(min=1, help="Number of images generated with --shapes.")] = 20,
+    count: Annotated[
+        int, typer.Option(min=1, help="Number of images generated with --shapes.")
+    ] = 20,
     overlap: Annotated[bool, typer.Option(help="Let generated shapes overlap.")] = False,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Evaluate only the first N images.")
