@@ -32,6 +32,7 @@ from wavesegment.metrics import (
 )
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_images"
+runner = CliRunner()
 SEGMENTATION = np.array([[0, 0], [1, 1]])
 TRUTH = np.array([[0, 0], [0, 1]])
 
@@ -100,6 +101,16 @@ def test_mask_iou_by_hand():
 def test_metrics_reject_mismatched_shapes():
     with pytest.raises(ValueError, match="shape"):
         probabilistic_rand_index(np.zeros((2, 2), int), np.zeros((2, 3), int))
+    with pytest.raises(ValueError, match="no pixels"):
+        adjusted_rand_index(np.zeros(3, int), np.ones(3, int), mask=np.zeros(3, bool))
+
+
+def test_objects_without_any_object_are_reported(tmp_path):
+    _write_png(tmp_path / "empty.png", np.zeros((4, 4), np.uint8))
+    _write_png(tmp_path / "empty_labels.png", np.zeros((4, 4), np.uint8))
+    result = runner.invoke(app, ["eval", str(tmp_path), "--no-baselines"])
+    assert result.exit_code == 2
+    assert "error: empty: the ground truth has no object" in result.output
 
 
 def test_shapes_dataset():
@@ -203,9 +214,6 @@ def test_method_is_plain_data():
     method = Method("constant", {}, lambda image, seed: np.zeros(image.shape[:2], int), False)
     rows = list(evaluate(shapes_dataset(2, count=1), [method]))
     assert rows[0]["covering"] < 1 and rows[0]["segments"] == 1
-
-
-runner = CliRunner()
 
 
 def test_cli_eval_shapes_writes_csv_and_json(tmp_path):

@@ -159,7 +159,10 @@ def score(labels: np.ndarray, sample: Sample, kind: str) -> dict[str, float]:
     scores["voi"] = variation_of_information_bits(labels, truths)
     scores["ari"] = float(np.mean([adjusted_rand_index(truth, labels) for truth in truths]))
     if kind == "objects":
-        scores["fg_ari"] = adjusted_rand_index(truths[0], labels, mask=truths[0] > 0)
+        objects = truths[0] > 0
+        if not objects.any():
+            raise ValueError(f"{sample.name}: the ground truth has no object (label > 0)")
+        scores["fg_ari"] = adjusted_rand_index(truths[0], labels, mask=objects)
     return scores
 
 

@@ -32,6 +32,8 @@ def _counts(truth: np.ndarray, segmentation: np.ndarray) -> np.ndarray:
     truth, segmentation = np.asarray(truth), np.asarray(segmentation)
     if truth.shape != segmentation.shape:
         raise ValueError(f"ground truth has shape {truth.shape}, segmentation {segmentation.shape}")
+    if truth.size == 0:
+        raise ValueError("no pixels to compare")
     table = contingency_table(_compact(truth), _compact(segmentation))
     return np.asarray(table.todense(), dtype=np.float64)
 
