@@ -491,13 +491,8 @@ def eval_command(
         Path | None, typer.Option("--json", help="Write parameters, summary and rows.")
     ] = None,
     per_image: Annotated[bool, typer.Option(help="Print a line per image too.")] = False,
-    segments: Annotated[
-        int | None,
-        typer.Option(
-            "--segments", "-k", min=1, help="Number of object segments (default: automatic)."
-        ),
-    ] = None,
-    engine: Annotated[Engine, typer.Option(help="How the network is evolved.")] = Engine.auto,
+    segments: SegmentsOption = None,
+    engine: EngineOption = Engine.auto,
 ) -> None:
     """Score wavesegment against ground truth, side by side with skimage baselines."""
     from rich.console import Console
