@@ -105,28 +105,6 @@ def label_agreement(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return consensus, counts.max(axis=0) / len(samples)
 
 
-def adjusted_rand_index(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
-    """Adjusted Rand index of two labelings of the same pixels (1: identical partitions).
-
-    Examples
-    --------
-    >>> adjusted_rand_index(np.array([0, 0, 1, 1]), np.array([5, 5, 2, 2]))
-    1.0
-    """
-    _, a = np.unique(labels_a, return_inverse=True)
-    _, b = np.unique(labels_b, return_inverse=True)
-    table = _contingency(a, b)
-
-    def pairs(counts):
-        return float((counts * (counts - 1) // 2).sum())
-
-    total = pairs(np.array([a.size]))
-    both, rows, cols = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
-    expected = rows * cols / total if total else 0.0
-    ceiling = (rows + cols) / 2
-    return 1.0 if ceiling == expected else (both - expected) / (ceiling - expected)
-
-
 def auroc(scores: np.ndarray, positives: np.ndarray) -> float:
     """Area under the ROC curve of ``scores`` for predicting ``positives`` (ties count half).
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clustering import _SEPARATION, _kmeans, _separation, cluster_units
-from .confidence import adjusted_rand_index, label_agreement, sample_labels
+from .confidence import label_agreement, sample_labels
+from .metrics import adjusted_rand_index
 from .network import GaussianCoupling, frequencies, random_initial_state, to_grayscale
 from .readout import phase_readout
 from .segmentation import SegmentationResult, background_mask, segment
