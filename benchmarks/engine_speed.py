@@ -6,7 +6,7 @@ Prints medians (and min..max) of:
 1. the network dynamics (both layers, steps 1..180) as the published code runs them, with dense
    N x N matrices, against the numba engine, at 32x32 and 64x64, and their ratio;
 2. the whole ``segment()`` at larger sizes, each in a fresh process, with its peak memory
-   (maximum resident set size of that process, imports included);
+   (the high-water mark of that process's resident set, VmHWM on Linux, imports included);
 3. the ``wavesegment run`` command on a bundled photo, cold (empty Numba cache) and warm.
 Only public tools: numpy, the standard library and wavesegment itself.
 """
@@ -99,7 +99,7 @@ def summary(times: list[float]) -> str:
 
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import numpy as np
 sys.path.insert(0, {bench!r})
 from engine_speed import photo
@@ -111,7 +111,9 @@ for _ in range({repeats}):
     started = time.perf_counter()
     result = segment(image)
     times.append(time.perf_counter() - started)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+status = open("/proc/self/status").read()
+peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({{"times": times, "peak_mb": peak, "segments": result.n_segments}}))
 """
 

@@ -127,6 +127,8 @@ def evolve(
 def _evolve_stepping(
     coupling, omega, x0, foreground, n_steps, record_from, traced_steps, noise, noise_seed
 ):
+    from threadpoolctl import threadpool_limits
+
     from . import _kernels
 
     rows, cols = omega.shape
@@ -138,17 +140,22 @@ def _evolve_stepping(
     coupled = np.empty_like(state)
     peak = np.abs(x0[foreground]).max(initial=0.0)
     rng = np.random.default_rng(noise_seed)
-    for step in range(n_steps + 1):
-        if step > 0:
-            coupling.apply(state, out=coupled)
-            peak = _kernels.advance(state, coupled, omega, foreground, 1.0 / peak if peak else 1.0)
-            if noise:
-                # Each of the real and imaginary parts carries half of the complex variance.
-                state += rng.normal(scale=noise * peak / np.sqrt(2), size=state.shape) * foreground
-        if step >= record_from:
-            _kernels.unit_phasors(state, phasors[step - record_from])
-        if step in traced_steps:
-            _kernels.unit_phasors(state, trace[step // traced_steps.step])
+    # Hundreds of small matrix products: BLAS threads that spin-wait between them cost more
+    # than they give, and make a run 10x slower when other processes share the cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for step in range(n_steps + 1):
+            if step > 0:
+                coupling.apply(state, out=coupled)
+                scale = 1.0 / peak if peak else 1.0
+                peak = _kernels.advance(state, coupled, omega, foreground, scale)
+                if noise:
+                    # Each of the real and imaginary parts carries half of the complex variance.
+                    noise_scale = noise * peak / np.sqrt(2)
+                    state += rng.normal(scale=noise_scale, size=state.shape) * foreground
+            if step >= record_from:
+                _kernels.unit_phasors(state, phasors[step - record_from])
+            if step in traced_steps:
+                _kernels.unit_phasors(state, trace[step // traced_steps.step])
     return Evolution(final=state[0] + 1j * state[1], phasors=phasors, trace=trace)
 
 

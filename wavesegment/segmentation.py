@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .clustering import cluster_units
 from .engines import evolve, resolve_engine
@@ -72,6 +73,8 @@ def background_mask(phases: np.ndarray) -> np.ndarray:
     return above if above.sum() > below.sum() else below
 
 
+# One BLAS thread: see engines._evolve_stepping; the readout's products suffer the same way.
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def segment(
     image: np.ndarray,
     *,
