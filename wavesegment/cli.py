@@ -23,6 +23,11 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 
 
+class Preset(str, Enum):
+    natural = "natural"
+    published = "published"
+
+
 class Engine(str, Enum):
     auto = "auto"
     numba = "numba"
@@ -57,6 +62,10 @@ def run(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the initial phases and of k-means.")] = 0,
     engine: Annotated[Engine, typer.Option(help="How the network is evolved.")] = Engine.auto,
+    preset: Annotated[
+        Preset,
+        typer.Option(help="Parameter set: natural (default) or published (the paper's)."),
+    ] = Preset.natural,
 ) -> None:
     """Segment IMAGE; write IMAGE_labels.png (16-bit, 0 = background) and IMAGE_overlay.png."""
     started = time.perf_counter()
@@ -65,7 +74,9 @@ def run(
 
     try:
         pixels = read_image(image)
-        result = segment(pixels, segments=segments, seed=seed, engine=engine.value)
+        result = segment(
+            pixels, segments=segments, seed=seed, engine=engine.value, preset=preset.value
+        )
     except (ImageError, ValueError) as error:
         fail(str(error))
     folder = output_dir if output_dir is not None else image.parent

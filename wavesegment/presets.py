@@ -37,11 +37,11 @@ PRESETS["natural"] = {
     "layer1_alpha": 463.0,
     "layer2_alpha": 3.15,
     "n_seeds": 8,
-    "readout_steps": (400, 440),
+    "readout_steps": (800, 840),
     "max_units": 96 * 64,
     "split_regions": True,
     "segment_background": True,
-    "min_region": 0.005,
+    "min_region": 0.02,
 }
 
 
