@@ -91,6 +91,7 @@ def segment(
     readout_steps: tuple[int, int] | None = None,
     n_modes: int | None = None,
     max_segments: int | None = None,
+    cluster_separation: float | None = None,
     coupling: str | None = None,
     n_seeds: int | None = None,
     max_units: int | None = None,
@@ -137,6 +138,9 @@ def segment(
         Eigenvectors of the phase similarity used as features (published 3).
     max_segments : int
         Upper bound of the automatic number of phase clusters.
+    cluster_separation : float
+        How far apart, in cluster radii, the automatic count requires clusters to be
+        (published 2.5; see :func:`wavesegment.clustering.cluster_units`).
     coupling : {"published", "normalised"}
         ``"published"``: sigma in units of each image axis, alpha unnormalised, so the balance
         of omega and K changes with the image size. ``"normalised"``: sigma in units of the
@@ -237,6 +241,7 @@ def segment(
             n_segments=segments,
             max_segments=p["max_segments"],
             seed=seed,
+            separation=p["cluster_separation"],
         )
     labels = _regularise(labels, background, p)
     if grid != native_shape:
