@@ -1,7 +1,9 @@
 """``segment``: image in, labels out, through the published two-layer network.
 
-The data flow reads top to bottom: frequencies and initial state -> layer 1 (wide coupling)
--> background mask -> layer 2 (narrow coupling, foreground only) -> phase readout -> k-means.
+The data flow reads top to bottom: working grid -> frequencies and initial states -> layer 1
+(wide coupling) -> background mask -> layer 2 (narrow coupling, foreground only, once per
+initial state) -> phase readout of the pooled windows -> k-means -> connected regions -> labels
+at full size. What each step does is set by a preset (:mod:`wavesegment.presets`).
 
 Steps are numbered as in the published code: step 1 is x_0, step t <= ``layer1_steps`` is
 ``M1^(t-1) x_0``, and step t > ``layer1_steps`` is ``M2^(t - layer1_steps)`` applied to x_0 with
@@ -33,15 +35,19 @@ class SegmentationResult:
     Attributes
     ----------
     labels : (rows, cols) int32 ndarray
-        0 for background, 1..n_segments for the objects, largest object first.
+        0 for background, 1..n_segments for the segments, largest first. With
+        ``segment_background`` (preset "natural") the background regions are segments too and
+        no pixel is 0.
     background : (rows, cols) bool ndarray
         The layer-1 background mask.
     n_segments : int
-        Number of object segments (background not counted).
+        Number of segments (label 0 not counted).
     parameters : dict
-        Every parameter of the run, including the engine that ran and the seed.
-    omega : (rows, cols) ndarray
-        The frequencies the network was driven with.
+        Every parameter of the run, including the preset, the engine that ran, the seed and
+        the working grid.
+    omega : (grid rows, grid cols) ndarray
+        The frequencies the network was driven with, on the working grid (the image's own
+        shape unless ``max_units`` made it smaller), as are the phases below.
     mask_phases : (rows, cols) ndarray
         Layer-1 phases at the step where the background mask is taken.
     final_phases : (rows, cols) ndarray
@@ -189,8 +195,10 @@ def segment(
         raise ValueError(f"segments must be at least 1, got {segments}")
     if p["n_seeds"] < 1:
         raise ValueError(f"n_seeds must be at least 1, got {p['n_seeds']}")
-    if initial_state is not None and initial_state.shape != gray.shape:
-        raise ValueError(f"initial_state has shape {initial_state.shape}, the image {gray.shape}")
+    if initial_state is not None and np.shape(initial_state) != gray.shape:
+        raise ValueError(
+            f"initial_state has shape {np.shape(initial_state)}, the image {gray.shape}"
+        )
     native_shape = gray.shape
     grid = _working_shape(native_shape, p["max_units"])
     if grid != native_shape:
