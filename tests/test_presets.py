@@ -35,7 +35,7 @@ def test_unknown_preset_or_parameter_is_refused():
     with pytest.raises(ValueError, match="preset must be one of"):
         segment(np.zeros((8, 8)), preset="fancy")
     with pytest.raises(TypeError, match="not a preset parameter"):
-        preset_parameters("natural", colour=True)
+        preset_parameters("natural", colour_space="lab")
 
 
 def test_published_preset_keeps_the_published_behaviour():

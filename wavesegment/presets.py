@@ -27,6 +27,7 @@ PRESETS: dict[str, dict] = {
         "split_regions": False,
         "segment_background": False,
         "min_region": 0.0,
+        "colour": False,
     },
 }
 
@@ -42,7 +43,8 @@ PRESETS["natural"] = {
     "max_units": 96 * 64,
     "split_regions": True,
     "segment_background": True,
-    "min_region": 0.02,
+    "min_region": 0.06,
+    "colour": True,
     # Pooled over seeds, objects stand further apart than one run's; 4 leaves out the
     # over-splits of an object whose phase has not yet settled (up to 2.7 in one run).
     "cluster_separation": 4.0,

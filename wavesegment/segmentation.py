@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from skimage.color import rgb2lab
 from skimage.transform import resize
 
 from .clustering import cluster_units
@@ -26,6 +27,9 @@ from .readout import PhaseReadout, phase_readout
 from .regions import merge_small_regions, split_disconnected
 
 _PRESET_KEYS = frozenset(PRESETS["published"])
+# A colour channel whose standard deviation (in Lab units, range about +-100) is below this is
+# flat: a gray picture stored as RGB.
+_FLAT_CHANNEL = 1e-3
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ def segment(
     split_regions: bool | None = None,
     segment_background: bool | None = None,
     min_region: float | None = None,
+    colour: bool | None = None,
 ) -> SegmentationResult:
     """Segment an image with the two-layer complex-valued wave network.
 
@@ -163,6 +168,9 @@ def segment(
         that do not touch are not held together by the dynamics).
     segment_background : bool
         Segment the background too, into its connected parts, instead of one label 0.
+    colour : bool
+        Run layer 1 also on the a* and b* channels of a colour image; the two sides of each
+        run split the segments further (published: luminance only).
     min_region : float
         Regions smaller than this fraction of the image are merged into the neighbour with
         the longest common border (0: none).
@@ -212,17 +220,24 @@ def segment(
         initial_states[0] = np.asarray(initial_state, dtype=np.complex128)
     timings = {}
 
-    layer1 = evolve(
-        _coupling(gray.shape, p["layer1_alpha"], p["layer1_sigma"], p["coupling"]),
-        omega,
-        initial_states[0],
-        n_steps=p["layer1_steps"] - 1,
-        record_from=p["layer1_steps"],
-        engine=chosen_engine,
-    )
-    mask_phases = np.angle(layer1.final)
-    background = background_mask(mask_phases)
+    layer1_coupling = _coupling(gray.shape, p["layer1_alpha"], p["layer1_sigma"], p["coupling"])
+
+    def layer1_mask(frequencies_of_channel):
+        layer1 = evolve(
+            layer1_coupling,
+            frequencies_of_channel,
+            initial_states[0],
+            n_steps=p["layer1_steps"] - 1,
+            record_from=p["layer1_steps"],
+            engine=chosen_engine,
+        )
+        phases = np.angle(layer1.final)
+        return phases, background_mask(phases)
+
+    mask_phases, background = layer1_mask(omega)
     foreground = ~background
+    # Layer 1 run on each colour-opponent channel splits the image once more (natural preset).
+    colour_sides = [layer1_mask(channel)[1] for channel in _colour_channels(image, grid, p)]
     timings["layer1"] = time.perf_counter() - started
 
     layer2_coupling = _coupling(gray.shape, p["layer2_alpha"], p["layer2_sigma"], p["coupling"])
@@ -251,7 +266,7 @@ def segment(
             seed=seed,
             separation=p["cluster_separation"],
         )
-    labels = _regularise(labels, background, p)
+    labels = _regularise(labels, background, colour_sides, p)
     if grid != native_shape:
         labels = resize(labels, native_shape, order=0, preserve_range=True, anti_aliasing=False)
         labels = labels.astype(np.int32)
@@ -301,10 +316,25 @@ def _coupling(shape: tuple[int, int], alpha: float, sigma: float, mode: str) -> 
     return GaussianCoupling(shape, alpha=alpha, sigma=per_axis, normalise=True)
 
 
-def _regularise(labels: np.ndarray, background: np.ndarray, p: dict) -> np.ndarray:
-    """Connected parts and small-region merging, as the preset asks (published: none)."""
-    if not (p["split_regions"] or p["segment_background"] or p["min_region"]):
+def _colour_channels(image: np.ndarray, grid: tuple[int, int], p: dict) -> list[np.ndarray]:
+    """Z-scored a* and b* of a colour image on the grid, if the preset asks for colour.
+
+    None for a grayscale image, nor for a channel that is constant (a gray picture in RGB).
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if not p["colour"] or image.ndim != 3:
+        return []
+    rgb = resize(image[..., :3], grid, anti_aliasing=True) if grid != image.shape[:2] else image
+    lab = rgb2lab(rgb[..., :3] / max(float(rgb.max()), np.finfo(float).tiny))
+    return [frequencies(lab[..., c]) for c in (1, 2) if lab[..., c].std() > _FLAT_CHANNEL]
+
+
+def _regularise(labels, background, colour_sides, p) -> np.ndarray:
+    """Colour splits, connected parts and small-region merging, as the preset asks."""
+    if not (p["split_regions"] or p["segment_background"] or p["min_region"] or colour_sides):
         return labels
+    for side in colour_sides:  # label pairs (cluster, side); split_disconnected renumbers
+        labels = labels * 2 + side
     ignore = None if p["segment_background"] else background
     if p["split_regions"] or p["segment_background"]:
         labels = split_disconnected(labels, ignore=ignore)
