@@ -81,3 +81,16 @@ def test_split_and_merge_regions():
     assert np.all(np.bincount(merged.ravel())[1:] >= 3)
     kept = split_disconnected(labels, ignore=labels == 0)
     assert np.all(kept[labels == 0] == 0) and kept.max() == 4
+
+
+def test_colour_splits_hues_and_leaves_gray_pictures_alone():
+    image = np.empty((48, 48, 3))
+    image[:, :24] = [0.8, 0.3, 0.3]
+    image[:, 24:] = [0.2, 0.5, 0.0833]  # about the same luminance, another hue
+    image[16:32, 8:40] = [0.9, 0.9, 0.9]  # a bright band across both
+    parts = np.repeat([[1] * 24 + [2] * 24], 48, axis=0)
+    parts[16:32, 8:40] = 3
+    assert adjusted_rand(segment(image).labels, parts) >= 0.9
+    assert adjusted_rand(segment(image, colour=False).labels, parts) < 0.9
+    gray = np.repeat(image.mean(axis=2, keepdims=True), 3, axis=2)
+    np.testing.assert_array_equal(segment(gray).labels, segment(gray, colour=False).labels)

@@ -27,9 +27,9 @@ from .readout import PhaseReadout, phase_readout
 from .regions import merge_small_regions, split_disconnected
 
 _PRESET_KEYS = frozenset(PRESETS["published"])
-# A colour channel whose standard deviation (in Lab units, range about +-100) is below this is
-# flat: a gray picture stored as RGB.
-_FLAT_CHANNEL = 1e-3
+# A colour channel whose standard deviation is below this many Lab units (a tenth of a just
+# noticeable difference) is flat: a gray picture stored as RGB has a*, b* up to 0.005.
+_FLAT_CHANNEL = 0.1
 
 
 @dataclass(frozen=True)
