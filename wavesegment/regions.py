@@ -45,13 +45,27 @@ def split_disconnected(labels: np.ndarray, *, ignore: np.ndarray | None = None) 
 
 
 def merge_small_regions(
-    labels: np.ndarray, *, min_size: int, ignore: np.ndarray | None = None
+    labels: np.ndarray,
+    *,
+    min_size: int,
+    ignore: np.ndarray | None = None,
+    features: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Merge every region smaller than ``min_size`` pixels into its longest-bordering neighbour.
+    """Merge every region smaller than ``min_size`` pixels into a neighbour.
 
-    Regions are merged smallest first, one merge per region and pass, until none is too small
-    or one region is left. Returns labels 1..n, largest first; pixels under ``ignore`` get 0 and
-    are neither merged nor merged into.
+    The neighbour is the one whose mean ``features`` are closest or, without features, the one
+    with the longest common border. Regions are merged smallest first, one merge per region
+    and pass, until none is too small or one region is left. Returns labels 1..n, largest
+    first; pixels under ``ignore`` get 0 and are neither merged nor merged into.
+
+    Parameters
+    ----------
+    labels : (rows, cols) int ndarray
+    min_size : int
+        Smallest region kept, in pixels.
+    ignore : (rows, cols) bool ndarray, optional
+    features : (n_features, rows, cols) ndarray, optional
+        Per-pixel features whose region means decide where a region goes.
 
     Examples
     --------
@@ -72,13 +86,21 @@ def merge_small_regions(
         if small.size == 0:
             break
         border = _border_lengths(labels)
+        if features is not None:
+            means = np.stack([np.bincount(labels.ravel(), f.ravel()) for f in features], axis=1)
+            means /= np.maximum(sizes, 1)[:, None]
         target = np.arange(sizes.size)
         taken = np.zeros(sizes.size, dtype=bool)
         for region in small[np.argsort(sizes[small], kind="stable")]:
             neighbours = border[region]
             if taken[region] or not neighbours:
                 continue
-            into = max(neighbours, key=neighbours.get)
+            if features is None:
+                into = max(neighbours, key=neighbours.get)
+            else:
+                candidates = np.fromiter(neighbours, dtype=np.intp)
+                distance = np.linalg.norm(means[candidates] - means[region], axis=1)
+                into = int(candidates[np.argmin(distance)])
             if not taken[into]:
                 target[region] = into
                 taken[region] = taken[into] = True

@@ -237,7 +237,8 @@ def segment(
     mask_phases, background = layer1_mask(omega)
     foreground = ~background
     # Layer 1 run on each colour-opponent channel splits the image once more (natural preset).
-    colour_sides = [layer1_mask(channel)[1] for channel in _colour_channels(image, grid, p)]
+    colour = _colour_channels(image, grid, p)
+    colour_sides = [layer1_mask(channel)[1] for channel in colour]
     timings["layer1"] = time.perf_counter() - started
 
     layer2_coupling = _coupling(gray.shape, p["layer2_alpha"], p["layer2_sigma"], p["coupling"])
@@ -266,7 +267,7 @@ def segment(
             seed=seed,
             separation=p["cluster_separation"],
         )
-    labels = _regularise(labels, background, colour_sides, p)
+    labels = _regularise(labels, background, colour_sides, np.stack([omega, *colour]), p)
     if grid != native_shape:
         labels = resize(labels, native_shape, order=0, preserve_range=True, anti_aliasing=False)
         labels = labels.astype(np.int32)
@@ -329,8 +330,9 @@ def _colour_channels(image: np.ndarray, grid: tuple[int, int], p: dict) -> list[
     return [frequencies(lab[..., c]) for c in (1, 2) if lab[..., c].std() > _FLAT_CHANNEL]
 
 
-def _regularise(labels, background, colour_sides, p) -> np.ndarray:
-    """Colour splits, connected parts and small-region merging, as the preset asks."""
+def _regularise(labels, background, colour_sides, features, p) -> np.ndarray:
+    """Colour splits, connected parts and small-region merging (into the neighbour of closest
+    mean frequencies), as the preset asks."""
     if not (p["split_regions"] or p["segment_background"] or p["min_region"] or colour_sides):
         return labels
     for side in colour_sides:  # label pairs (cluster, side); split_disconnected renumbers
@@ -340,5 +342,5 @@ def _regularise(labels, background, colour_sides, p) -> np.ndarray:
         labels = split_disconnected(labels, ignore=ignore)
     if p["min_region"]:
         min_size = int(np.ceil(p["min_region"] * labels.size))
-        labels = merge_small_regions(labels, min_size=min_size, ignore=ignore)
+        labels = merge_small_regions(labels, min_size=min_size, ignore=ignore, features=features)
     return labels
