@@ -232,7 +232,11 @@ def test_cli_eval_shapes_writes_csv_and_json(tmp_path):
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["seeds"] == [0, 1] and report["images"] == 2
     assert report["summary"]["wavesegment"]["rows"] == 4
-    assert report["methods"]["wavesegment"] == {"segments": None, "engine": "numba"}
+    assert report["methods"]["wavesegment"] == {
+        "segments": None,
+        "engine": "numba",
+        "preset": "natural",
+    }
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
 

@@ -28,7 +28,7 @@ def _phase_error(a, b):
 @pytest.fixture(scope="module")
 def two_shapes():
     image, truth = shapes_image(2, seed=1)
-    return image, truth, segment(image, seed=0)
+    return image, truth, segment(image, seed=0, preset="published")
 
 
 def test_layer1_reconstruction_matches_stepping(two_shapes):
@@ -63,7 +63,7 @@ def test_layer2_reconstruction_matches_stepping(two_shapes):
 
 def test_sparse_path_agrees_with_dense():
     image, _ = shapes_image(2, size=24, seed=2)
-    result = segment(image)
+    result = segment(image, preset="published")
     omega = frequencies(image)
     x0 = random_initial_state(image.shape, 0)
     for sigma, foreground in ((0.9, None), (0.0313, ~result.background)):
@@ -85,7 +85,7 @@ def test_top_modes_reproduce_the_run(name, n_objects):
     image = read_image(SAMPLES / f"{name}.png")
     truth = read_image(SAMPLES / f"{name}_labels.png").astype(int)
     for seed in (0, 1):
-        result = segment(image, seed=seed)
+        result = segment(image, seed=seed, preset="published")
         foreground = ~result.background
         spectrum = layer_spectrum(
             GaussianCoupling(image.shape, alpha=0.5, sigma=0.0313),

@@ -48,7 +48,9 @@ def test_label_maps_are_16_bit_and_byte_identical(image_file, tmp_path, label_fo
 
 
 def test_sidecar_records_the_run(image_file, tmp_path):
-    runner.invoke(app, ["run", str(image_file), "-o", str(tmp_path), "-k", "2"])
+    runner.invoke(
+        app, ["run", str(image_file), "-o", str(tmp_path), "-k", "2", "--preset", "published"]
+    )
     sidecar = json.loads((tmp_path / "shapes_segments.json").read_text())
     assert sidecar["wavesegment_version"] == "0.1.0"
     assert sidecar["input"] == str(image_file.resolve())

@@ -91,7 +91,9 @@ def case(request):
         "labels": labels,
     }
     results = {
-        engine: segment(image, segments=k, seed=seed, engine=engine, frequency_mode=mode)
+        engine: segment(
+            image, segments=k, seed=seed, engine=engine, frequency_mode=mode, preset="published"
+        )
         for engine in ("numba", "exact")
     }
     return reference, results

@@ -22,13 +22,19 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def traced():
-    return segment(shapes_uint8(24).astype(float), segments=2, engine="exact", trace_every=10)
+    return segment(
+        shapes_uint8(24).astype(float),
+        segments=2,
+        engine="exact",
+        trace_every=10,
+        preset="published",
+    )
 
 
 def test_trace_is_the_same_in_both_engines_and_changes_nothing_else(traced):
     image = shapes_uint8(24).astype(float)
-    plain = segment(image, segments=2, engine="numba")
-    stepped = segment(image, segments=2, engine="numba", trace_every=10)
+    plain = segment(image, segments=2, engine="numba", preset="published")
+    stepped = segment(image, segments=2, engine="numba", trace_every=10, preset="published")
     np.testing.assert_array_equal(plain.labels, stepped.labels)
     assert plain.trace is None
     layer1, layer2 = stepped.trace
@@ -57,10 +63,14 @@ def test_run_writes_a_wave_movie_and_a_projection_plot(tmp_path):
     Image.fromarray(shapes_uint8(24)).save(path)
     movie, plot = tmp_path / "waves.gif", tmp_path / "projection.png"
     arguments = ["run", str(path), "--animate", str(movie), "--plot-projection", str(plot)]
-    result = runner.invoke(app, arguments)
+    result = runner.invoke(app, [*arguments, "--preset", "published"])
     assert result.exit_code == 0, result.output
     with Image.open(movie) as gif:
         assert gif.n_frames == 30 + 61  # every second step of layer 1 (0..58), layer 2 (0..120)
+    result = runner.invoke(app, arguments)  # natural: layer 2 runs to step 840
+    assert result.exit_code == 0, result.output
+    with Image.open(movie) as gif:
+        assert gif.n_frames == 15 + 196  # every fourth step of layer 1 (0..56), layer 2 (0..780)
         assert gif.size == (320, 320 + 16)
     with Image.open(plot) as picture:
         assert picture.size == (3 * 280, 280 + 16)

@@ -36,6 +36,7 @@ class Request:
     segments: int | None = None
     seed: int = 0
     engine: str = "auto"
+    preset: str = "natural"
     label_format: str = "png"
     masks: bool = False
     max_pixels: int | None = DEFAULT_MAX_PIXELS
@@ -135,6 +136,7 @@ def segment_file(
                 segments=request.segments,
                 seed=request.seed,
                 engine=request.engine,
+                preset=request.preset,
                 trace_every=trace_every,
             )
             write_outputs(

@@ -29,6 +29,11 @@ EXIT_SOME_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
+class Preset(str, Enum):
+    natural = "natural"
+    published = "published"
+
+
 class Engine(str, Enum):
     auto = "auto"
     numba = "numba"
@@ -47,6 +52,18 @@ SegmentsOption = Annotated[
 ]
 SeedOption = Annotated[int, typer.Option(help="Seed of the initial phases and of k-means.")]
 EngineOption = Annotated[Engine, typer.Option(help="How the network is evolved.")]
+PresetOption = Annotated[
+    Preset, typer.Option(help="Parameter set: natural (default) or published (the paper's).")
+]
+ImageArgument = Annotated[
+    Path, typer.Argument(help="PNG, JPEG or TIFF image, grayscale or colour.")
+]
+OutputDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir", "-o", help="Folder for the outputs (default: the image's folder)."
+    ),
+]
 FormatOption = Annotated[
     LabelFormat,
     typer.Option("--format", help="File format of the 16-bit label map (0 = background)."),
@@ -77,16 +94,12 @@ def main_callback() -> None:
 
 @app.command()
 def run(
-    image: Annotated[Path, typer.Argument(help="PNG, JPEG or TIFF image, grayscale or colour.")],
-    output_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--output-dir", "-o", help="Folder for the outputs (default: the image's folder)."
-        ),
-    ] = None,
+    image: ImageArgument,
+    output_dir: OutputDirOption = None,
     segments: SegmentsOption = None,
     seed: SeedOption = 0,
     engine: EngineOption = Engine.auto,
+    preset: PresetOption = Preset.natural,
     label_format: FormatOption = LabelFormat.png,
     masks: MasksOption = False,
     max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
@@ -108,12 +121,15 @@ def run(
     if animate is not None:
         from .io import ImageError, read_image
         from .pictures import trace_every_for
+        from .presets import preset_parameters
 
-        try:  # the movie's step interval depends on the image size
-            trace_every = trace_every_for(read_image(image, max_pixels=max_pixels or None).shape)
+        last_step = preset_parameters(preset.value)["readout_steps"][1]
+        try:  # the movie's step interval depends on the image size and the run's length
+            shape = read_image(image, max_pixels=max_pixels or None).shape
         except ImageError as error:
             fail(str(error))
-    request = _request(segments, seed, engine, label_format, masks, max_pixels)
+        trace_every = trace_every_for(shape, n_steps=last_step)
+    request = _request(segments, seed, engine, preset, label_format, masks, max_pixels)
     folder = output_dir if output_dir is not None else image.parent
     outcome = segment_file(
         image, folder=folder, stem=image.stem, request=request, trace_every=trace_every
@@ -131,13 +147,14 @@ def run(
     )
 
 
-def _request(segments, seed, engine, label_format, masks, max_pixels):
+def _request(segments, seed, engine, preset, label_format, masks, max_pixels):
     from .batch import Request
 
     return Request(
         segments=segments,
         seed=seed,
         engine=engine.value,
+        preset=preset.value,
         label_format=label_format.value,
         masks=masks,
         max_pixels=max_pixels or None,  # 0 on the command line means no limit
@@ -171,6 +188,7 @@ def batch(
     segments: SegmentsOption = None,
     seed: SeedOption = 0,
     engine: EngineOption = Engine.auto,
+    preset: PresetOption = Preset.natural,
     label_format: FormatOption = LabelFormat.png,
     masks: MasksOption = False,
     max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
@@ -212,7 +230,7 @@ def batch(
         fail("the output folder must differ from the input folder (its outputs are images too)")
     if not images:
         fail(f"{source}: no image files found")
-    request = _request(segments, seed, engine, label_format, masks, max_pixels)
+    request = _request(segments, seed, engine, preset, label_format, masks, max_pixels)
     tasks = plan_tasks(root, images, output_dir)
     records = {}
     if not overwrite:
@@ -314,13 +332,8 @@ class Eigensolver(str, Enum):
 
 @app.command()
 def explain(
-    image: Annotated[Path, typer.Argument(help="PNG, JPEG or TIFF image, grayscale or colour.")],
-    output_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--output-dir", "-o", help="Folder for the outputs (default: the image's folder)."
-        ),
-    ] = None,
+    image: ImageArgument,
+    output_dir: OutputDirOption = None,
     modes: Annotated[
         int | None,
         typer.Option(
@@ -493,6 +506,7 @@ def eval_command(
     per_image: Annotated[bool, typer.Option(help="Print a line per image too.")] = False,
     segments: SegmentsOption = None,
     engine: EngineOption = Engine.auto,
+    preset: PresetOption = Preset.natural,
 ) -> None:
     """Score wavesegment against ground truth, side by side with skimage baselines."""
     from rich.console import Console
@@ -521,7 +535,7 @@ def eval_command(
         )
     except ImageError as error:
         fail(str(error))
-    methods = [wavesegment_method(segments=segments, engine=engine.value)]
+    methods = [wavesegment_method(segments=segments, engine=engine.value, preset=preset.value)]
     if baselines:
         methods += [felzenszwalb_method(), slic_method()]
     seed_list = list(range(seed, seed + seeds))

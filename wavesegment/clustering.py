@@ -21,15 +21,21 @@ _COUNT_SAMPLE = 5_000
 
 
 def cluster_units(
-    features: np.ndarray, *, n_segments: int | None = None, max_segments: int = 8, seed: int = 0
+    features: np.ndarray,
+    *,
+    n_segments: int | None = None,
+    max_segments: int = 8,
+    seed: int = 0,
+    separation: float = _SEPARATION,
 ) -> np.ndarray:
     """Labels ``0..k-1`` (largest cluster first) for the rows of ``features``.
 
     With ``n_segments`` given, k-means with that many clusters. Otherwise k is chosen: one
     segment when all units have (nearly) the same features, else the largest k in
     ``2..max_segments`` whose k-means clusters are all well apart: every two centres at least
-    2.5 times the sum of the two clusters' RMS radii apart. If no k passes, the k whose closest
-    two clusters are farthest apart, or one segment if even those overlap.
+    ``separation`` (2.5 by default) times the sum of the two clusters' RMS radii apart. If no
+    k passes, the k whose closest two clusters are farthest apart, or one segment if even those
+    overlap.
 
     k-means runs scipy's k-means++ 10 times on a seeded sample of at most 20 000 rows, keeps
     the centres with the lowest within-cluster sum of squares and refines them on all rows.
@@ -45,7 +51,7 @@ def cluster_units(
     rng = np.random.default_rng(seed)
     sample = data[rng.permutation(data.shape[0])[:_KMEANS_SAMPLE]]
     if n_segments is None:
-        n_segments = _choose_count(sample[:_COUNT_SAMPLE], max_segments, rng)
+        n_segments = _choose_count(sample[:_COUNT_SAMPLE], max_segments, rng, separation)
     n_segments = min(n_segments, len(np.unique(sample, axis=0)))
     if n_segments <= 1:
         return np.zeros(data.shape[0], dtype=np.intp)
@@ -56,7 +62,9 @@ def cluster_units(
     return _relabel_by_size(labels, n_segments)
 
 
-def _choose_count(sample: np.ndarray, max_segments: int, rng: np.random.Generator) -> int:
+def _choose_count(
+    sample: np.ndarray, max_segments: int, rng: np.random.Generator, separation: float
+) -> int:
     scale = float(np.mean(np.sum(sample**2, axis=1)))
     if float(np.sum(np.var(sample, axis=0))) <= _COHERENT_SPREAD * scale:
         return 1
@@ -65,11 +73,11 @@ def _choose_count(sample: np.ndarray, max_segments: int, rng: np.random.Generato
         _, labels = _kmeans(sample, k, rng, n_init=4)
         if np.unique(labels).size < k:
             break
-        separation = _separation(sample, labels, k)
-        if separation >= _SEPARATION:
+        apart = _separation(sample, labels, k)
+        if apart >= separation:
             chosen = k
-        if separation > best_separation:
-            best_k, best_separation = k, separation
+        if apart > best_separation:
+            best_k, best_separation = k, apart
     return chosen or best_k
 
 

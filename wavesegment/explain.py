@@ -65,6 +65,10 @@ def explain(
 ) -> Explanation:
     """Segment ``image`` and explain the result with the eigenmodes of both layers.
 
+    The run explained is the published network (preset ``"published"``): one initial state,
+    two linear layers at native resolution, whose whole run the eigenmodes describe. The
+    ``"natural"`` preset's seed consensus, working grid and region steps are not one linear run.
+
     Parameters
     ----------
     image : (rows, cols) or (rows, cols, 3|4) array
@@ -79,7 +83,8 @@ def explain(
         Relative noise of those runs (see :func:`wavesegment.engines.evolve`); the run that is
         explained is noiseless.
     **segment_options
-        Passed on to :func:`wavesegment.segment` (seed, segments, layer parameters, ...).
+        Passed on to :func:`wavesegment.segment` with ``preset="published"`` (seed, segments,
+        layer parameters, ...).
 
     Returns
     -------
@@ -99,6 +104,7 @@ def explain(
     >>> explanation.report["layer2"]["top_r_ari"]
     1.0
     """
+    segment_options = {**segment_options, "preset": "published"}
     result = segment(image, **segment_options)
     timings = {"segment": result.timings["total"]}
     clock = [time.perf_counter()]

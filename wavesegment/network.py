@@ -96,8 +96,14 @@ class GaussianCoupling:
     ----------
     shape : (int, int)
         Image shape (rows, columns).
-    alpha, sigma : float
-        Amplitude and width of the Gaussian, sigma in normalised image units.
+    alpha : float
+        Amplitude of the Gaussian.
+    sigma : float or (float, float)
+        Width of the Gaussian in normalised image units; a pair gives the widths along rows and
+        columns, so that a width in pixels stays isotropic on a non-square grid.
+    normalise : bool
+        Divide alpha by the largest row sum of the Gaussian, so that an interior unit's couplings
+        add up to alpha whatever the image size (the published coupling is unnormalised).
 
     Examples
     --------
@@ -107,15 +113,26 @@ class GaussianCoupling:
     True
     """
 
-    def __init__(self, shape: tuple[int, int], *, alpha: float, sigma: float):
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        *,
+        alpha: float,
+        sigma: float | tuple[float, float],
+        normalise: bool = False,
+    ):
         self.shape = (int(shape[0]), int(shape[1]))
+        self.sigma = tuple(float(s) for s in np.broadcast_to(sigma, 2))
         self.alpha = float(alpha)
-        self.sigma = float(sigma)
+        if normalise:
+            self.alpha /= np.prod([g.sum(axis=1).max() for g in self._grams()])
+
+    def _grams(self) -> tuple[np.ndarray, np.ndarray]:
+        return tuple(_gaussian_gram(n, s) for n, s in zip(self.shape, self.sigma, strict=True))
 
     @cached_property
     def _factors(self):
-        row_vectors, row_values = _low_rank(_gaussian_gram(self.shape[0], self.sigma))
-        col_vectors, col_values = _low_rank(_gaussian_gram(self.shape[1], self.sigma))
+        (row_vectors, row_values), (col_vectors, col_values) = map(_low_rank, self._grams())
         core = self.alpha * np.outer(row_values, col_values)
         return row_vectors, col_vectors, core
 
@@ -143,7 +160,4 @@ class GaussianCoupling:
 
     def dense(self) -> np.ndarray:
         """The full N x N matrix in row-major pixel order (for small images only)."""
-        rows, cols = self.shape
-        return self.alpha * np.kron(
-            _gaussian_gram(rows, self.sigma), _gaussian_gram(cols, self.sigma)
-        )
+        return self.alpha * np.kron(*self._grams())

@@ -62,17 +62,23 @@ def _captioned(picture: np.ndarray, caption: str, colour=_BLACK) -> np.ndarray:
     return np.asarray(canvas)
 
 
-def trace_every_for(shape: tuple[int, int], *, n_steps: int = 180, budget: float = 4e8) -> int:
+def trace_every_for(
+    shape: tuple[int, int], *, n_steps: int = 180, budget: float = 4e8, max_frames: int = 240
+) -> int:
     """Step interval of ``segment(..., trace_every=)`` for a movie within ``budget`` bytes.
 
-    Every second step at most; fewer for large images (8 bytes per pixel and kept step).
+    Every second step at most; fewer for long runs (at most about ``max_frames`` frames) and
+    for large images (8 bytes per pixel and kept step).
 
     Examples
     --------
     >>> trace_every_for((321, 481))
     2
+    >>> trace_every_for((321, 481), n_steps=840)  # the natural preset's readout ends at 840
+    4
     """
-    return max(2, math.ceil(n_steps * shape[0] * shape[1] * 8 / budget))
+    memory = math.ceil(n_steps * shape[0] * shape[1] * 8 / budget)
+    return max(2, math.ceil(n_steps / max_frames), memory)
 
 
 def relative_phases(phasors: np.ndarray) -> tuple[np.ndarray, float]:
