@@ -5,7 +5,8 @@
 Prints medians (and min..max) of:
 1. the network dynamics (both layers, steps 1..180) as the published code runs them, with dense
    N x N matrices, against the numba engine, at 32x32 and 64x64, and their ratio;
-2. the whole ``segment()`` at larger sizes, each in a fresh process, with its peak memory
+2. the whole ``segment()`` at larger sizes, with the published preset (the network at native
+   resolution) and the default natural preset, each in a fresh process, with its peak memory
    (the high-water mark of that process's resident set, VmHWM on Linux, imports included);
 3. the ``wavesegment run`` command on the photo at 481x321, cold (empty Numba cache) and warm.
 Only public tools: numpy, the standard library and wavesegment itself.
@@ -109,7 +110,7 @@ segment(image[:32, :32])  # load the compiled kernels from the cache
 times = []
 for _ in range({repeats}):
     started = time.perf_counter()
-    result = segment(image)
+    result = segment(image, preset={preset!r})
     times.append(time.perf_counter() - started)
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
 status = open("/proc/self/status").read()
@@ -118,8 +119,10 @@ print(json.dumps({{"times": times, "peak_mb": peak, "segments": result.n_segment
 """
 
 
-def segment_in_child(rows: int, cols: int, repeats: int) -> dict:
-    code = CHILD.format(bench=str(Path(__file__).parent), rows=rows, cols=cols, repeats=repeats)
+def segment_in_child(rows: int, cols: int, repeats: int, preset: str) -> dict:
+    code = CHILD.format(
+        bench=str(Path(__file__).parent), rows=rows, cols=cols, repeats=repeats, preset=preset
+    )
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
@@ -171,16 +174,19 @@ def main() -> None:
             f"   ratio {ratio:6.1f}x"
         )
 
-    print("\n2. segment() on the bundled photo resized, one fresh process per size")
+    print("\n2. segment() on the bundled photo resized, one fresh process per size and preset")
+    print("   published: the network at native resolution; natural: the default preset")
     for size in arguments.sizes:
         cols, rows = (int(value) for value in size.split("x"))
         runs = repeats if cols * rows <= 1_000_000 else max(repeats // 2, 1)
-        measured = segment_in_child(rows, cols, runs)
-        per_megapixel = statistics.median(measured["times"]) / (rows * cols / 1e6)
-        print(
-            f"  {size:>10}  {summary(measured['times'])}   {per_megapixel:6.2f} s/Mpx"
-            f"   peak {measured['peak_mb']:7.0f} MB   {measured['segments']} segments"
-        )
+        for preset in ("published", "natural"):
+            measured = segment_in_child(rows, cols, runs, preset)
+            per_megapixel = statistics.median(measured["times"]) / (rows * cols / 1e6)
+            print(
+                f"  {size:>10} {preset:>9}  {summary(measured['times'])}"
+                f"   {per_megapixel:6.2f} s/Mpx   peak {measured['peak_mb']:7.0f} MB"
+                f"   {measured['segments']} segments"
+            )
 
     print("\n3. wavesegment run on the photo resized to 481x321 (JPEG), whole command")
     cold, warm = cli_times(max(repeats // 2, 2))
