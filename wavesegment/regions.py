@@ -2,7 +2,8 @@
 
 The network couples units only locally, so two parts of one phase cluster that do not touch are
 not held together by the dynamics: they are separate segments. Fragments below a minimum size
-are merged into the neighbour they share the longest border with.
+are merged into the neighbour of closest mean features (or, without features, the neighbour
+they share the longest border with).
 """
 
 from __future__ import annotations
