@@ -20,12 +20,13 @@ from skimage.color import rgb2lab
 from skimage.transform import resize
 from threadpoolctl import threadpool_limits
 
+from . import regions
 from .clustering import cluster_units
 from .engines import evolve, resolve_engine
 from .network import GaussianCoupling, frequencies, random_initial_state, to_grayscale
 from .presets import PRESETS, preset_parameters
 from .readout import PhaseReadout, phase_readout
-from .regions import merge_small_regions, split_disconnected
+from .regions import merge_similar_regions, merge_small_regions, split_disconnected
 
 _PRESET_KEYS = frozenset(PRESETS["published"])
 # A colour channel whose standard deviation is below this many Lab units (a tenth of a just
@@ -116,6 +117,9 @@ def segment(
     segment_background: bool | None = None,
     min_region: float | None = None,
     colour: bool | None = None,
+    merge_threshold: float | None = None,
+    merge_size_exponent: float | None = None,
+    refine_boundaries: bool | None = None,
     trace_every: int = 0,
     noise: float = 0.0,
 ) -> SegmentationResult:
@@ -181,8 +185,17 @@ def segment(
         Run layer 1 also on the a* and b* channels of a colour image; the two sides of each
         run split the segments further (published: luminance only).
     min_region : float
-        Regions smaller than this fraction of the image are merged into the neighbour with
-        the longest common border (0: none).
+        Regions smaller than this fraction of the image are merged into the neighbour of
+        closest mean frequencies (0: none).
+    merge_threshold : float
+        Adjacent regions whose CIELAB colours differ by less than this, weighted by their
+        sizes, are merged (see :func:`wavesegment.regions.merge_similar_regions`; 0: none).
+    merge_size_exponent : float
+        How much harder large regions merge than small ones.
+    refine_boundaries : bool
+        Move the boundaries of labels computed on a smaller working grid to where the
+        colours of the full-resolution image put them
+        (:func:`wavesegment.regions.refine_boundaries`).
     trace_every : int
         If positive, keep the phasors of both layers every ``trace_every`` steps in
         ``result.trace`` (memory: 8 bytes per unit and kept step).
@@ -256,7 +269,8 @@ def segment(
     background = background_mask(mask_phases)
     foreground = ~background
     # Layer 1 run on each colour-opponent channel splits the image once more (natural preset).
-    colour = _colour_channels(image, grid, p)
+    lab = _cielab(image, grid)
+    colour = _colour_channels(lab, p)
     colour_sides = [
         background_mask(np.angle(run_layer1(channel, index).final))
         for index, channel in enumerate(colour, start=1)
@@ -297,6 +311,18 @@ def segment(
         labels = resize(labels, native_shape, order=0, preserve_range=True, anti_aliasing=False)
         labels = labels.astype(np.int32)
         background = resize(background, native_shape, order=0, anti_aliasing=False)
+    if p["merge_threshold"] or (p["refine_boundaries"] and grid != native_shape):
+        native_lab = lab if grid == native_shape else _cielab(image)
+    if p["merge_threshold"]:
+        labels = merge_similar_regions(
+            labels,
+            features=np.moveaxis(native_lab, -1, 0),
+            threshold=p["merge_threshold"],
+            size_exponent=p["merge_size_exponent"],
+        )
+    if p["refine_boundaries"] and grid != native_shape:
+        cell = int(np.ceil(max(n / g for n, g in zip(native_shape, grid, strict=True))))
+        labels = regions.refine_boundaries(labels, native_lab, iterations=cell + 1)
     timings["readout"] = time.perf_counter() - started - timings["layer1"] - timings["layer2"]
     timings["total"] = time.perf_counter() - started
 
@@ -345,16 +371,29 @@ def _coupling(shape: tuple[int, int], alpha: float, sigma: float, mode: str) -> 
     return GaussianCoupling(shape, alpha=alpha, sigma=per_axis, normalise=True)
 
 
-def _colour_channels(image: np.ndarray, grid: tuple[int, int], p: dict) -> list[np.ndarray]:
-    """Z-scored a* and b* of a colour image on the grid, if the preset asks for colour.
+def _cielab(image: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """The image in CIELAB (only L* for a grayscale image), resampled to ``shape`` if given.
+
+    Intensities are first scaled to 0..1 (minimum to maximum), so any bit depth reads alike.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    rgb = image[..., :3] if image.ndim == 3 and image.shape[2] >= 3 else to_grayscale(image)
+    if shape is not None and shape != rgb.shape[:2]:
+        rgb = resize(rgb, shape, anti_aliasing=True)
+    low, high = float(rgb.min()), float(rgb.max())
+    rgb = (rgb - low) / (high - low) if high > low else np.zeros_like(rgb)
+    if rgb.ndim == 2:
+        return rgb2lab(np.repeat(rgb[..., None], 3, axis=2))[..., :1].astype(np.float32)
+    return rgb2lab(rgb).astype(np.float32)
+
+
+def _colour_channels(lab: np.ndarray, p: dict) -> list[np.ndarray]:
+    """Z-scored a* and b* of a colour image, if the preset asks for colour.
 
     None for a grayscale image, nor for a channel that is constant (a gray picture in RGB).
     """
-    image = np.asarray(image, dtype=np.float64)
-    if not p["colour"] or image.ndim != 3:
+    if not p["colour"] or lab.shape[2] == 1:
         return []
-    rgb = resize(image[..., :3], grid, anti_aliasing=True) if grid != image.shape[:2] else image
-    lab = rgb2lab(rgb[..., :3] / max(float(rgb.max()), np.finfo(float).tiny))
     return [frequencies(lab[..., c]) for c in (1, 2) if lab[..., c].std() > _FLAT_CHANNEL]
 
 
