@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from skimage.transform import resize
+from skimage.transform import rescale, resize
 
 from wavesegment import segment
 from wavesegment.presets import PRESETS, preset_parameters
@@ -62,6 +62,35 @@ def test_an_image_and_its_double_size_segment_alike():
     double = segment(np.kron(image, np.ones((2, 2))), frequency_mode="raw").labels
     back = resize(double, small.shape, order=0, preserve_range=True, anti_aliasing=False)
     assert adjusted_rand(small, back) >= 0.9
+
+
+def scene(rows=90, cols=120):
+    """A small colour 'photo': coloured blobs on a lit background, with sensor noise."""
+    r, c = np.mgrid[:rows, :cols] / max(rows, cols)
+    image = np.stack([0.5 + 0.2 * r, 0.45 + 0.1 * c, 0.4 * np.ones_like(r)], axis=2)
+    parts = np.zeros((rows, cols), dtype=int)
+    for label, (cr, cc, radius, colour) in enumerate(
+        [
+            (0.3, 0.3, 0.15, [0.8, 0.2, 0.2]),
+            (0.5, 0.8, 0.2, [0.1, 0.3, 0.7]),
+            (0.6, 0.4, 0.1, [0.9, 0.9, 0.2]),
+        ],
+        start=1,
+    ):
+        inside = (r - cr) ** 2 + (c - cc) ** 2 < radius**2
+        image[inside], parts[inside] = colour, label
+    noise = np.random.default_rng(0).normal(scale=0.02, size=image.shape)
+    return np.clip(image + noise, 0, 1), parts
+
+
+def test_a_scene_and_its_bilinear_upscale_segment_alike():
+    image, parts = scene()
+    assert image.shape[0] * image.shape[1] > PRESETS["natural"]["max_units"]  # runs on a grid
+    labels = segment(image).labels
+    assert labels.max() >= 3 and adjusted_rand(labels, parts) >= 0.5  # not a trivial answer
+    double = segment(rescale(image, 2, order=1, channel_axis=2)).labels
+    back = resize(double, labels.shape, order=0, preserve_range=True, anti_aliasing=False)
+    assert adjusted_rand(labels, back) >= 0.9
 
 
 def test_large_images_run_on_a_bounded_grid_and_come_back_at_full_size():

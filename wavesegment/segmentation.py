@@ -241,7 +241,7 @@ def segment(
     if grid != native_shape:
         if initial_state is not None:
             raise ValueError("initial_state needs the image at native resolution: max_units=None")
-        gray = resize(gray, grid, anti_aliasing=True)
+        gray = _to_grid(gray, grid)
     chosen_engine = "numba" if noise and engine == "auto" else resolve_engine(engine, gray.size)
     omega = frequencies(gray, mode=p["frequency_mode"])
     initial_states = [random_initial_state(gray.shape, seed + run) for run in range(p["n_seeds"])]
@@ -361,6 +361,16 @@ def _working_shape(shape: tuple[int, int], max_units: int | None) -> tuple[int, 
     return max(1, round(rows * scale)), max(1, round(cols * scale))
 
 
+def _to_grid(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """``array`` resampled to the working grid ``shape``, low-passed by a Gaussian of half a grid
+    cell. The blur is a fixed fraction of the cell, so that a photo and its upscale (whose
+    pixels are finer but whose grid is the same) come to the same grid image."""
+    sigma = [0.5 * n / g for n, g in zip(array.shape[:2], shape, strict=True)]
+    return resize(
+        array, shape, anti_aliasing=True, anti_aliasing_sigma=sigma + [0] * (array.ndim - 2)
+    )
+
+
 def _coupling(shape: tuple[int, int], alpha: float, sigma: float, mode: str) -> GaussianCoupling:
     if mode == "published":
         return GaussianCoupling(shape, alpha=alpha, sigma=sigma)
@@ -379,7 +389,7 @@ def _cielab(image: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndarr
     image = np.asarray(image, dtype=np.float64)
     rgb = image[..., :3] if image.ndim == 3 and image.shape[2] >= 3 else to_grayscale(image)
     if shape is not None and shape != rgb.shape[:2]:
-        rgb = resize(rgb, shape, anti_aliasing=True)
+        rgb = _to_grid(rgb, shape)
     low, high = float(rgb.min()), float(rgb.max())
     rgb = (rgb - low) / (high - low) if high > low else np.zeros_like(rgb)
     if rgb.ndim == 2:
