@@ -53,7 +53,7 @@ PRESETS["natural"] = {
     "cluster_separation": 4.0,
     # Tuned on the first 30 BSDS500 train photos; the phase clusters, cut by the connected
     # parts and the colour sides, are the candidate regions that this merging groups.
-    "merge_threshold": 11.0,
+    "merge_threshold": 16.0,
     "merge_size_exponent": 0.15,
     "refine_boundaries": True,
 }

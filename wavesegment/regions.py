@@ -15,6 +15,11 @@ import heapq
 import numpy as np
 from scipy import ndimage
 
+# Constants of the merging cost (see merge_similar_regions), in Delta E.
+_TEXTURE_SPREAD = 10.0
+_EDGE_WEIGHT = 1.5
+_TEXTURE_EDGES = 15.0
+
 
 def split_disconnected(labels: np.ndarray, *, ignore: np.ndarray | None = None) -> np.ndarray:
     """Give each 8-connected part of every label its own label (1..n, largest first).
@@ -116,16 +121,30 @@ def merge_small_regions(
 
 
 def merge_similar_regions(
-    labels: np.ndarray, *, features: np.ndarray, threshold: float, size_exponent: float = 0.25
+    labels: np.ndarray,
+    *,
+    features: np.ndarray,
+    threshold: float,
+    size_exponent: float = 0.15,
+    edges: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Merge adjacent regions of similar mean features, most similar first.
+    """Merge adjacent regions that look alike and are not parted by an edge, most alike first.
 
-    The cost of merging regions a and b is ``|mean_a - mean_b| * (4 h)^size_exponent``, with
-    h = n_a n_b / (n_a + n_b) / n_pixels their harmonic size (4 h = 1 for two halves of the
-    image): small regions merge readily, large ones only when close. Pairs are merged,
-    cheapest first and with the means updated, while the cheapest costs less than
-    ``threshold``. With CIELAB features the threshold is a colour difference (Delta E) between
-    two halves of the image.
+    The cost of merging regions a and b is ``(difference + edge) * (4 h)^size_exponent``:
+
+    - ``difference``: the distance between the regions' mean features, divided by
+      ``sqrt(1 + (var_a + var_b) / (2 * 10^2))``, so that textured regions, whose means vary
+      more, merge more readily (var: the region's total feature variance);
+    - ``edge``: 1.5 times the mean of ``edges`` along the common border, divided by
+      ``1 + g / 15``, with g the mean of ``edges`` inside the two regions, so that an edge
+      counts less within texture (0 without ``edges``);
+    - h = n_a n_b / (n_a + n_b) / n_pixels, the harmonic size of the pair (4 h = 1 for two
+      halves of the image): small regions merge readily, large ones only when alike.
+
+    Pairs are merged, cheapest first and with the statistics updated, while the cheapest costs
+    less than ``threshold``. With CIELAB features and edges in Delta E per grid cell (see
+    :func:`edge_strength`) the constants 10, 1.5 and 15 are Delta E values, tuned with the
+    natural preset on 30 BSDS500 train photos.
 
     Parameters
     ----------
@@ -136,7 +155,9 @@ def merge_similar_regions(
     threshold : float
         Merging stops when no adjacent pair costs less.
     size_exponent : float
-        How much harder large regions merge (0: mean difference alone).
+        How much harder large regions merge (0: size plays no part).
+    edges : (rows, cols) ndarray, optional
+        Edge strength at each pixel.
 
     Returns
     -------
@@ -152,20 +173,39 @@ def merge_similar_regions(
     """
     labels = _by_size(labels) - 1
     n_regions = int(labels.max()) + 1
+    flat = [np.asarray(f, dtype=np.float64).ravel() for f in features]
+    edges = np.zeros(labels.shape) if edges is None else np.asarray(edges, dtype=np.float64)
     sizes = np.bincount(labels.ravel(), minlength=n_regions).astype(float)
-    sums = np.stack([np.bincount(labels.ravel(), f.ravel(), n_regions) for f in features], 1)
-    means = sums / sizes[:, None]
-    neighbours = [set(border) for border in _border_lengths(labels + 1)[1:]]
-    neighbours = [{b - 1 for b in border} for border in neighbours]
-    total = float(labels.size)
+
+    def region_means(values: np.ndarray) -> np.ndarray:
+        return np.bincount(labels.ravel(), values, n_regions) / sizes
+
+    means = np.stack([region_means(f) for f in flat], axis=1)
+    squares = np.stack([region_means(f**2) for f in flat], axis=1)
+    texture = region_means(edges.ravel())
+    first, second, strength = _neighbour_pairs(labels, edges)
+    key = np.minimum(first, second) * n_regions + np.maximum(first, second)
+    pair_keys, inverse = np.unique(key, return_inverse=True)
+    border_sums, border_counts = np.bincount(inverse, strength), np.bincount(inverse)
+    borders = [{} for _ in range(n_regions)]  # borders[a][b] = [edge sum, pixel pairs]
+    for pair, total_edge, count in zip(pair_keys, border_sums, border_counts, strict=True):
+        a, b = divmod(int(pair), n_regions)
+        borders[a][b] = borders[b][a] = [float(total_edge), float(count)]
+    n_pixels = float(labels.size)
 
     def cost(a: int, b: int) -> float:
-        harmonic = sizes[a] * sizes[b] / (sizes[a] + sizes[b]) / total
-        return float(np.linalg.norm(means[a] - means[b])) * (4 * harmonic) ** size_exponent
+        variances = np.maximum(squares[[a, b]] - means[[a, b]] ** 2, 0).sum(axis=1)
+        difference = np.linalg.norm(means[a] - means[b])
+        difference /= np.sqrt(1 + variances.mean() / _TEXTURE_SPREAD**2)
+        edge_sum, count = borders[a][b]
+        inside = (sizes[a] * texture[a] + sizes[b] * texture[b]) / (sizes[a] + sizes[b])
+        edge = _EDGE_WEIGHT * edge_sum / count / (1 + inside / _TEXTURE_EDGES)
+        harmonic = sizes[a] * sizes[b] / (sizes[a] + sizes[b]) / n_pixels
+        return float(difference + edge) * (4 * harmonic) ** size_exponent
 
     version = np.zeros(n_regions, dtype=np.intp)
     into = np.arange(n_regions)
-    heap = [(cost(a, b), a, b, 0, 0) for a in range(n_regions) for b in neighbours[a] if a < b]
+    heap = [(cost(a, b), a, b, 0, 0) for a in range(n_regions) for b in borders[a] if a < b]
     heapq.heapify(heap)
     while heap:
         pair_cost, a, b, version_a, version_b = heapq.heappop(heap)
@@ -173,19 +213,54 @@ def merge_similar_regions(
             continue  # a stale entry: one of the two has merged since
         if pair_cost >= threshold:
             break
-        means[a] = (sizes[a] * means[a] + sizes[b] * means[b]) / (sizes[a] + sizes[b])
+        weights = sizes[[a, b]] / (sizes[a] + sizes[b])
+        for statistic in (means, squares, texture):
+            statistic[a] = weights[0] * statistic[a] + weights[1] * statistic[b]
         sizes[a] += sizes[b]
         into[b] = a
         version[a] += 1
-        for other in neighbours[b] - {a}:
-            neighbours[other].discard(b)
-            neighbours[other].add(a)
-        neighbours[a] = (neighbours[a] | neighbours[b]) - {a, b}
-        for other in neighbours[a]:
+        del borders[a][b], borders[b][a]
+        for other, border in borders[b].items():
+            del borders[other][b]
+            joined = [x + y for x, y in zip(borders[a].get(other, [0.0, 0.0]), border, strict=True)]
+            borders[a][other] = borders[other][a] = joined
+        borders[b] = {}
+        for other in borders[a]:
             heapq.heappush(heap, (cost(a, other), a, other, version[a], version[other]))
     while not np.array_equal(into[into], into):
         into = into[into]
     return _by_size(into[labels])
+
+
+def edge_strength(image: np.ndarray, *, scale: float) -> np.ndarray:
+    """Colour gradient magnitude of ``image`` at ``scale`` pixels, in units per ``2 * scale``.
+
+    The derivatives of each channel are taken with a Gaussian of standard deviation ``scale``
+    and expressed per ``2 * scale`` pixels, so that an image and its upscale (by the same
+    factor as ``scale``) have the same edge strengths.
+
+    Parameters
+    ----------
+    image : (rows, cols, n_channels) ndarray
+    scale : float
+
+    Returns
+    -------
+    (rows, cols) ndarray
+
+    Examples
+    --------
+    >>> step = np.zeros((20, 20, 1))
+    >>> step[:, 10:] = 30.0
+    >>> wide = np.kron(step[..., 0], np.ones((2, 2)))[..., None]
+    >>> a = edge_strength(step, scale=1.0).max()
+    >>> b = edge_strength(wide, scale=2.0).max()
+    >>> bool(abs(a - b) < 0.1 * a)  # equal but for sampling
+    True
+    """
+    channels = np.moveaxis(np.asarray(image, dtype=np.float64), -1, 0)
+    squared = sum(ndimage.gaussian_gradient_magnitude(c, scale) ** 2 for c in channels)
+    return 2 * scale * np.sqrt(squared)
 
 
 def refine_boundaries(
@@ -257,14 +332,29 @@ def refine_boundaries(
     return labels
 
 
+def _neighbour_pairs(
+    labels: np.ndarray, values: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels on the two sides of every 4-neighbour pixel pair whose labels differ, and the
+    larger of ``values`` at the two pixels (zeros without ``values``)."""
+    values = np.zeros(labels.shape) if values is None else values
+    first = np.concatenate([labels[:, :-1].ravel(), labels[:-1].ravel()])
+    second = np.concatenate([labels[:, 1:].ravel(), labels[1:].ravel()])
+    larger = np.concatenate(
+        [
+            np.maximum(values[:, :-1], values[:, 1:]).ravel(),
+            np.maximum(values[:-1], values[1:]).ravel(),
+        ]
+    )
+    differ = first != second
+    return first[differ], second[differ], larger[differ]
+
+
 def _border_lengths(labels: np.ndarray) -> list[dict[int, int]]:
-    """For each label, the number of 4-neighbour pixel pairs it shares with each other label."""
-    pairs = [
-        np.stack([labels[:, :-1].ravel(), labels[:, 1:].ravel()]),
-        np.stack([labels[:-1].ravel(), labels[1:].ravel()]),
-    ]
-    pairs = np.concatenate(pairs, axis=1)
-    pairs = pairs[:, (pairs[0] != pairs[1]) & (pairs[0] > 0) & (pairs[1] > 0)]
+    """For each label, the number of 4-neighbour pixel pairs it shares with each other label
+    (label 0 left out)."""
+    first, second, _ = _neighbour_pairs(labels)
+    pairs = np.stack([first, second])[:, (first > 0) & (second > 0)]
     pairs = np.concatenate([pairs, pairs[::-1]], axis=1)
     unique, counts = np.unique(pairs, axis=1, return_counts=True)
     border = [{} for _ in range(labels.max() + 1)]

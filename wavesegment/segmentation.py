@@ -313,16 +313,17 @@ def segment(
         background = resize(background, native_shape, order=0, anti_aliasing=False)
     if p["merge_threshold"] or (p["refine_boundaries"] and grid != native_shape):
         native_lab = lab if grid == native_shape else _cielab(image)
+        cell = max(n / g for n, g in zip(native_shape, grid, strict=True))
+    if p["refine_boundaries"] and grid != native_shape:
+        labels = regions.refine_boundaries(labels, native_lab, iterations=int(np.ceil(cell)) + 1)
     if p["merge_threshold"]:
         labels = merge_similar_regions(
             labels,
             features=np.moveaxis(native_lab, -1, 0),
             threshold=p["merge_threshold"],
             size_exponent=p["merge_size_exponent"],
+            edges=regions.edge_strength(native_lab, scale=cell / 2),
         )
-    if p["refine_boundaries"] and grid != native_shape:
-        cell = int(np.ceil(max(n / g for n, g in zip(native_shape, grid, strict=True))))
-        labels = regions.refine_boundaries(labels, native_lab, iterations=cell + 1)
     timings["readout"] = time.perf_counter() - started - timings["layer1"] - timings["layer2"]
     timings["total"] = time.perf_counter() - started
 
