@@ -1,8 +1,9 @@
 """Merging similar regions and refining boundaries (wavesegment.regions)."""
 
 import numpy as np
+from scipy import ndimage
 
-from wavesegment.regions import merge_similar_regions, refine_boundaries
+from wavesegment.regions import edge_strength, merge_similar_regions, refine_boundaries
 
 
 def stripes(values, width=10, height=10):
@@ -62,3 +63,22 @@ def test_refinement_leaves_a_single_region_alone():
     labels = np.full((5, 7), 3)
     image = np.random.default_rng(1).normal(size=(5, 7, 3))
     np.testing.assert_array_equal(refine_boundaries(labels, image, iterations=4), labels)
+
+
+def test_wide_edge_strength_is_taken_on_a_smaller_image_to_the_same_effect():
+    rows, cols = np.mgrid[:120, :160]
+    image = np.stack([40 * (cols > 70 + rows // 4), 20 * (rows > 60), 0 * rows], axis=2)
+    scale = 8.0
+    direct = (
+        2
+        * scale
+        * np.sqrt(
+            sum(
+                ndimage.gaussian_gradient_magnitude(image[..., c] * 1.0, scale) ** 2
+                for c in range(3)
+            )
+        )
+    )
+    shrunk = edge_strength(image, scale=scale)
+    assert shrunk.shape == direct.shape
+    assert np.abs(shrunk - direct).max() < 0.1 * direct.max()
