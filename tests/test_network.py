@@ -22,6 +22,12 @@ def test_separable_coupling_equals_the_dense_published_sheet(shape, sigma):
     )
 
 
+def test_the_cheaper_product_is_taken():
+    # The test above checks both: a wide sheet has a small rank, a narrow one a full rank.
+    assert GaussianCoupling((32, 32), alpha=0.5, sigma=0.9)._low_rank_is_cheaper
+    assert not GaussianCoupling((32, 32), alpha=0.5, sigma=0.0313)._low_rank_is_cheaper
+
+
 def test_coupling_rank_does_not_grow_with_the_image():
     small = GaussianCoupling((300, 300), alpha=0.5, sigma=0.0313).rank
     large = GaussianCoupling((1200, 900), alpha=0.5, sigma=0.0313).rank
