@@ -269,8 +269,10 @@ def segment(
     background = background_mask(mask_phases)
     foreground = ~background
     # Layer 1 run on each colour-opponent channel splits the image once more (natural preset).
-    lab = _cielab(image, grid)
-    colour = _colour_channels(lab, p)
+    merging = bool(p["merge_threshold"])
+    refining = bool(p["refine_boundaries"]) and grid != native_shape
+    lab = _cielab(image, grid) if p["colour"] or merging else None
+    colour = _colour_channels(lab) if p["colour"] else []
     colour_sides = [
         background_mask(np.angle(run_layer1(channel, index).final))
         for index, channel in enumerate(colour, start=1)
@@ -311,12 +313,12 @@ def segment(
         labels = resize(labels, native_shape, order=0, preserve_range=True, anti_aliasing=False)
         labels = labels.astype(np.int32)
         background = resize(background, native_shape, order=0, anti_aliasing=False)
-    if p["merge_threshold"] or (p["refine_boundaries"] and grid != native_shape):
-        native_lab = lab if grid == native_shape else _cielab(image)
+    if merging or refining:
+        native_lab = lab if lab is not None and grid == native_shape else _cielab(image)
         cell = max(n / g for n, g in zip(native_shape, grid, strict=True))
-    if p["refine_boundaries"] and grid != native_shape:
+    if refining:
         labels = regions.refine_boundaries(labels, native_lab, iterations=int(np.ceil(cell)) + 1)
-    if p["merge_threshold"]:
+    if merging:
         labels = merge_similar_regions(
             labels,
             features=np.moveaxis(native_lab, -1, 0),
@@ -398,12 +400,12 @@ def _cielab(image: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndarr
     return rgb2lab(rgb).astype(np.float32)
 
 
-def _colour_channels(lab: np.ndarray, p: dict) -> list[np.ndarray]:
-    """Z-scored a* and b* of a colour image, if the preset asks for colour.
+def _colour_channels(lab: np.ndarray) -> list[np.ndarray]:
+    """Z-scored a* and b* of a colour image in CIELAB.
 
     None for a grayscale image, nor for a channel that is constant (a gray picture in RGB).
     """
-    if not p["colour"] or lab.shape[2] == 1:
+    if lab.shape[2] == 1:
         return []
     return [frequencies(lab[..., c]) for c in (1, 2) if lab[..., c].std() > _FLAT_CHANNEL]
 
