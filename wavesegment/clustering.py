@@ -13,7 +13,7 @@ _COHERENT_SPREAD = 1e-4
 # Two clusters count as distinct when the distance between their centres is at least this many
 # times the sum of their RMS radii. A Gaussian blob cut in two by k-means scores about 0.5; on
 # the published shapes images, objects score 2.4 to 18 and over-split objects up to 2.7.
-_SEPARATION = 2.5
+SEPARATION = 2.5
 # k-means restarts run on a sample of this many units; the best centres are then refined on all.
 _KMEANS_SAMPLE = 20_000
 # The number of segments is chosen on a smaller sample (the sample is in random order).
@@ -26,7 +26,7 @@ def cluster_units(
     n_segments: int | None = None,
     max_segments: int = 8,
     seed: int = 0,
-    separation: float = _SEPARATION,
+    separation: float = SEPARATION,
 ) -> np.ndarray:
     """Labels ``0..k-1`` (largest cluster first) for the rows of ``features``.
 
@@ -73,7 +73,7 @@ def _choose_count(
         _, labels = _kmeans(sample, k, rng, n_init=4)
         if np.unique(labels).size < k:
             break
-        apart = _separation(sample, labels, k)
+        apart = float(separations(sample, labels, k).min())
         if apart >= separation:
             chosen = k
         if apart > best_separation:
@@ -94,8 +94,18 @@ def _kmeans(data: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 10
     return best[0], best[1]
 
 
-def _separation(features: np.ndarray, labels: np.ndarray, k: int) -> float:
-    """Smallest distance between two cluster centres over the sum of their RMS radii."""
+def separations(features: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """(k, k) distances between cluster centres over the sums of their RMS radii.
+
+    The diagonal is infinite, so that a row's minimum is how close that cluster comes to
+    merging with another (``SEPARATION`` and above: well apart).
+
+    Examples
+    --------
+    >>> features = np.array([[0.0], [2.0], [10.0], [12.0]])
+    >>> separations(features, np.array([0, 0, 1, 1]), 2)[0, 1]
+    np.float64(5.0)
+    """
     counts = np.bincount(labels, minlength=k)[:, None]
     centres = np.zeros((k, features.shape[1]))
     np.add.at(centres, labels, features)
@@ -103,9 +113,22 @@ def _separation(features: np.ndarray, labels: np.ndarray, k: int) -> float:
     squared = np.sum((features - centres[labels]) ** 2, axis=1)
     radii = np.sqrt(np.bincount(labels, squared, k) / counts[:, 0])
     gaps = np.linalg.norm(centres[:, None] - centres[None], axis=2)
-    off_diagonal = ~np.eye(k, dtype=bool)
-    widths = (radii[:, None] + radii[None])[off_diagonal]
-    return float(np.min(gaps[off_diagonal] / np.maximum(widths, 1e-300)))
+    ratio = gaps / np.maximum(radii[:, None] + radii[None], 1e-300)
+    np.fill_diagonal(ratio, np.inf)
+    return ratio
+
+
+def split_separation(features: np.ndarray, rng: np.random.Generator) -> float:
+    """Separation of the best split of ``features`` into two k-means clusters (0: no split).
+
+    At ``SEPARATION`` or above, the clustering would have counted the two halves as segments.
+    """
+    if len(np.unique(features, axis=0)) < 2:
+        return 0.0
+    _, halves = _kmeans(features, 2, rng)
+    if np.unique(halves).size < 2:
+        return 0.0
+    return float(separations(features, halves, 2)[0, 1])
 
 
 def _relabel_by_size(labels: np.ndarray, n_clusters: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .clustering import _SEPARATION, _kmeans, _separation, cluster_units
+from .clustering import SEPARATION, cluster_units, separations, split_separation
 from .confidence import label_agreement, sample_labels
 from .metrics import adjusted_rand_index
 from .network import GaussianCoupling, frequencies, random_initial_state, to_grayscale
@@ -273,28 +273,14 @@ def _segment_margins(result: SegmentationResult) -> list[dict]:
     features = result.readout.projection
     labels = result.labels[~result.background] - 1
     count = result.n_segments
-    centres = np.stack([features[labels == k].mean(axis=0) for k in range(count)])
-    radii = np.array(
-        [np.sqrt(((features[labels == k] - centres[k]) ** 2).sum(1).mean()) for k in range(count)]
-    )
+    apart = separations(features, labels, count)
     rng = np.random.default_rng(result.parameters["seed"])
     margins = []
     for k in range(count):
-        others = [j for j in range(count) if j != k]
-        merge = min(
-            (
-                np.linalg.norm(centres[k] - centres[j]) / max(radii[k] + radii[j], 1e-300)
-                for j in others
-            ),
-            default=np.inf,
-        )
+        merge = apart[k].min()
         members = features[labels == k]
-        members = members[rng.permutation(len(members))[:_SPLIT_SAMPLE]]
-        split = 0.0
-        if len(np.unique(members, axis=0)) > 1:
-            _, halves = _kmeans(members, 2, rng)
-            split = _separation(members, halves, 2) if np.unique(halves).size == 2 else 0.0
-        margin = min(merge, _SEPARATION**2 / split if split else np.inf) / _SEPARATION
+        split = split_separation(members[rng.permutation(len(members))[:_SPLIT_SAMPLE]], rng)
+        margin = min(merge, SEPARATION**2 / split if split else np.inf) / SEPARATION
         margins.append(
             {
                 "merge_score": float(merge) if np.isfinite(merge) else None,
