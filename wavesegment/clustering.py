@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 from scipy.cluster.vq import kmeans2
 
+from .regions import relabel_by_size
+
 # Features whose total variance is below this fraction of their mean squared norm come from
 # units that all move in phase: one segment.
 _COHERENT_SPREAD = 1e-4
@@ -59,7 +61,7 @@ def cluster_units(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _, labels = kmeans2(data, centres, iter=10, minit="matrix")
-    return _relabel_by_size(labels, n_segments)
+    return relabel_by_size(labels) - 1
 
 
 def _choose_count(
@@ -129,14 +131,3 @@ def split_separation(features: np.ndarray, rng: np.random.Generator) -> float:
     if np.unique(halves).size < 2:
         return 0.0
     return float(separations(features, halves, 2)[0, 1])
-
-
-def _relabel_by_size(labels: np.ndarray, n_clusters: int) -> np.ndarray:
-    """Renumber so that the largest cluster is 0; ties go to the one seen first."""
-    sizes = np.bincount(labels, minlength=n_clusters)
-    first_seen = np.full(n_clusters, labels.size)
-    np.minimum.at(first_seen, labels, np.arange(labels.size))
-    order = np.lexsort((first_seen, -sizes))
-    rank = np.empty(n_clusters, dtype=np.intp)
-    rank[order] = np.arange(n_clusters)
-    return rank[labels]

@@ -52,7 +52,7 @@ def split_disconnected(labels: np.ndarray, *, ignore: np.ndarray | None = None) 
         found, n = ndimage.label(inside, structure=np.ones((3, 3)))
         parts[inside] = found[inside] + count
         count += n
-    return _by_size(parts, keep_zero=ignore is not None)
+    return relabel_by_size(parts, keep_zero=ignore is not None)
 
 
 def merge_small_regions(
@@ -87,9 +87,9 @@ def merge_small_regions(
     """
     keep_zero = ignore is not None
     if keep_zero:  # shift so that a label 0 outside ``ignore`` stays a region
-        labels = _by_size(np.where(ignore, 0, labels + 1), keep_zero=True)
+        labels = relabel_by_size(np.where(ignore, 0, labels + 1), keep_zero=True)
     else:
-        labels = _by_size(labels)
+        labels = relabel_by_size(labels)
     while labels.max() > 1:
         sizes = np.bincount(labels.ravel())
         small = np.flatnonzero((sizes < min_size) & (sizes > 0))
@@ -117,7 +117,7 @@ def merge_small_regions(
                 taken[region] = taken[into] = True
         if not taken.any():
             break
-        labels = _by_size(target[labels], keep_zero=keep_zero)
+        labels = relabel_by_size(target[labels], keep_zero=keep_zero)
     return labels
 
 
@@ -172,7 +172,7 @@ def merge_similar_regions(
     >>> merge_similar_regions(labels, features=colour, threshold=5).tolist()[0]
     [1, 1, 2]
     """
-    labels = _by_size(labels) - 1
+    labels = relabel_by_size(labels) - 1
     n_regions = int(labels.max()) + 1
     flat = [np.asarray(f, dtype=np.float64).ravel() for f in features]
     edges = np.zeros(labels.shape) if edges is None else np.asarray(edges, dtype=np.float64)
@@ -230,7 +230,7 @@ def merge_similar_regions(
             heapq.heappush(heap, (cost(a, other), a, other, version[a], version[other]))
     while not np.array_equal(into[into], into):
         into = into[into]
-    return _by_size(into[labels])
+    return relabel_by_size(into[labels])
 
 
 def edge_strength(image: np.ndarray, *, scale: float) -> np.ndarray:
@@ -404,10 +404,15 @@ def _border_lengths(labels: np.ndarray) -> list[dict[int, int]]:
     return border
 
 
-def _by_size(labels: np.ndarray, *, keep_zero: bool = False) -> np.ndarray:
+def relabel_by_size(labels: np.ndarray, *, keep_zero: bool = False) -> np.ndarray:
     """Renumber the labels present to 1..n, the largest region first (ties: lower label first).
 
     With ``keep_zero``, label 0 stays 0 and is not counted as a region.
+
+    Examples
+    --------
+    >>> relabel_by_size(np.array([7, 3, 3, 9])).tolist()
+    [2, 1, 1, 3]
     """
     values, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     if keep_zero:
