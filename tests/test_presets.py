@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage
+from skimage.segmentation import find_boundaries
 from skimage.transform import rescale, resize
 
 from wavesegment import segment
@@ -91,6 +93,20 @@ def test_a_scene_and_its_bilinear_upscale_segment_alike():
     double = segment(rescale(image, 2, order=1, channel_axis=2)).labels
     back = resize(double, labels.shape, order=0, preserve_range=True, anti_aliasing=False)
     assert adjusted_rand(labels, back) >= 0.9
+
+
+def test_refinement_and_merging_act_on_the_natural_labels():
+    image, parts = scene(180, 240)  # 4.5 pixels a grid cell
+    coarse = segment(image, merge_threshold=0, refine_boundaries=False).labels
+    refined = segment(image, merge_threshold=0).labels
+    distance_to_truth = ndimage.distance_transform_edt(~find_boundaries(parts))
+
+    def boundary_error(labels):
+        return distance_to_truth[find_boundaries(labels)].mean()
+
+    assert 0 < np.mean(refined != coarse) < 0.05  # only pixels near boundaries move
+    assert boundary_error(refined) < 0.9 * boundary_error(coarse)
+    assert segment(image).n_segments < refined.max()  # merging joins candidate regions
 
 
 def test_large_images_run_on_a_bounded_grid_and_come_back_at_full_size():
