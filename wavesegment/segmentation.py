@@ -188,8 +188,10 @@ def segment(
         Regions smaller than this fraction of the image are merged into the neighbour of
         closest mean frequencies (0: none).
     merge_threshold : float
-        Adjacent regions whose CIELAB colours differ by less than this, weighted by their
-        sizes, are merged (see :func:`wavesegment.regions.merge_similar_regions`; 0: none).
+        Adjacent regions are merged, cheapest first, while the cost of merging them (their
+        CIELAB colour difference plus the colour edges along their border, in Delta E and
+        weighted by their sizes) is below this (see
+        :func:`wavesegment.regions.merge_similar_regions`; 0: none).
     merge_size_exponent : float
         How much harder large regions merge than small ones.
     refine_boundaries : bool
