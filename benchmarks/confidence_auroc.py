@@ -15,8 +15,8 @@ import argparse
 
 import numpy as np
 
-from wavesegment.confidence import align_labels, auroc, label_agreement, sample_labels
-from wavesegment.shapes import shapes_image
+from wavesegment.analysis.confidence import align_labels, auroc, label_agreement, sample_labels
+from wavesegment.evaluation.shapes import shapes_image
 
 
 def main() -> None:

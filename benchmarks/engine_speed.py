@@ -34,8 +34,8 @@ def photo(rows: int, cols: int) -> np.ndarray:
     """The bundled colour photo resized to (rows, cols), as a grayscale float image."""
     from skimage.transform import resize
 
-    from wavesegment.io import read_image
-    from wavesegment.network import to_grayscale
+    from wavesegment.io.images import read_image
+    from wavesegment.preparation import to_grayscale
 
     return resize(to_grayscale(read_image(PHOTO)), (rows, cols), anti_aliasing=True)
 
@@ -66,7 +66,7 @@ def dense_published_dynamics(omega: np.ndarray, x0: np.ndarray) -> np.ndarray:
 
 
 def engine_dynamics(omega: np.ndarray, x0: np.ndarray) -> np.ndarray:
-    from wavesegment.engines import evolve
+    from wavesegment.dynamics import evolve
     from wavesegment.network import GaussianCoupling
     from wavesegment.segmentation import background_mask
 

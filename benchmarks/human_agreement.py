@@ -10,8 +10,8 @@ import sys
 
 import numpy as np
 
-from wavesegment.datasets import open_dataset
-from wavesegment.metrics import (
+from wavesegment.evaluation.datasets import open_dataset
+from wavesegment.evaluation.metrics import (
     probabilistic_rand_index,
     segmentation_covering,
     variation_of_information_bits,

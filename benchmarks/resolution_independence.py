@@ -18,9 +18,9 @@ import time
 import numpy as np
 from skimage.transform import rescale, resize
 
-from wavesegment.datasets import open_dataset
-from wavesegment.evaluation import felzenszwalb_method, slic_method, wavesegment_method
-from wavesegment.metrics import adjusted_rand_index
+from wavesegment.evaluation.datasets import open_dataset
+from wavesegment.evaluation.evaluate import felzenszwalb_method, slic_method, wavesegment_method
+from wavesegment.evaluation.metrics import adjusted_rand_index
 
 
 def main() -> None:

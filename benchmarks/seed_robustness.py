@@ -15,8 +15,8 @@ import time
 import numpy as np
 
 from wavesegment import segment
-from wavesegment.metrics import adjusted_rand_index
-from wavesegment.shapes import shapes_image
+from wavesegment.evaluation.metrics import adjusted_rand_index
+from wavesegment.evaluation.shapes import shapes_image
 
 
 def main() -> None:

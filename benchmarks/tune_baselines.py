@@ -12,8 +12,8 @@ import sys
 
 import numpy as np
 
-from wavesegment.datasets import open_dataset
-from wavesegment.evaluation import evaluate, felzenszwalb_method, slic_method
+from wavesegment.evaluation.datasets import open_dataset
+from wavesegment.evaluation.evaluate import evaluate, felzenszwalb_method, slic_method
 
 dataset = open_dataset(sys.argv[1])
 limit = int(sys.argv[2]) if len(sys.argv) > 2 else 20

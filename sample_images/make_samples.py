@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 from skimage import data
 
-from wavesegment.shapes import shapes_image
+from wavesegment.evaluation.shapes import shapes_image
 
 here = Path(__file__).parent
 for name, n_objects, seed in [("two_shapes", 2, 1), ("three_shapes", 3, 0)]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from wavesegment.shapes import shapes_image
+from wavesegment.evaluation.shapes import shapes_image
 
 
 def shapes_uint8(size: int = 24, seed: int = 0) -> np.ndarray:

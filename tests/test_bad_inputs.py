@@ -9,7 +9,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from wavesegment.cli import app
-from wavesegment.io import ImageError, read_image
+from wavesegment.io.images import ImageError, read_image
 
 from .corpus import build_corpus, shapes_uint8
 

@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from wavesegment.batch import find_images, plan_tasks
 from wavesegment.cli import app
+from wavesegment.io.batch import find_images, plan_tasks
 
 from .corpus import build_corpus, shapes_uint8
 

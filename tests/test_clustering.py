@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from wavesegment.clustering import cluster_units
+from wavesegment.readout import cluster_units
 
 
 def _blobs(centres, size=60, spread=0.2, seed=0):

@@ -12,8 +12,8 @@ from scipy.io import savemat
 from typer.testing import CliRunner
 
 from wavesegment.cli import app
-from wavesegment.datasets import open_dataset, shapes_dataset
-from wavesegment.evaluation import (
+from wavesegment.evaluation.datasets import open_dataset, shapes_dataset
+from wavesegment.evaluation.evaluate import (
     Method,
     evaluate,
     felzenszwalb_method,
@@ -22,14 +22,14 @@ from wavesegment.evaluation import (
     summarise,
     wavesegment_method,
 )
-from wavesegment.io import ImageError
-from wavesegment.metrics import (
+from wavesegment.evaluation.metrics import (
     adjusted_rand_index,
     mask_iou,
     probabilistic_rand_index,
     segmentation_covering,
     variation_of_information_bits,
 )
+from wavesegment.io.images import ImageError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_images"
 runner = CliRunner()

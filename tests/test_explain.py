@@ -7,16 +7,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from wavesegment.analysis.confidence import align_labels, auroc, label_agreement, sample_labels
+from wavesegment.analysis.explain import _top_r_labels, _top_r_phasors, explain
 from wavesegment.cli import app
-from wavesegment.confidence import align_labels, auroc, label_agreement, sample_labels
-from wavesegment.engines import evolve
-from wavesegment.explain import _top_r_labels, _top_r_phasors, explain
-from wavesegment.io import read_image
-from wavesegment.metrics import adjusted_rand_index
+from wavesegment.dynamics import evolve, layer_spectrum
+from wavesegment.evaluation.metrics import adjusted_rand_index
+from wavesegment.evaluation.shapes import shapes_image
+from wavesegment.io.images import read_image
 from wavesegment.network import GaussianCoupling, frequencies, random_initial_state
 from wavesegment.segmentation import segment
-from wavesegment.shapes import shapes_image
-from wavesegment.spectral import layer_spectrum
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_images"
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from wavesegment import segment
 from wavesegment.cli import app
-from wavesegment.export import write_outputs
+from wavesegment.io.export import write_outputs
 
 from .corpus import shapes_uint8
 
@@ -67,7 +67,7 @@ def test_a_failed_write_leaves_no_part_of_the_set(tmp_path, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("wavesegment.export.write_overlay", full_disk)
+    monkeypatch.setattr("wavesegment.io.export.write_overlay", full_disk)
     with pytest.raises(OSError):
         write_outputs(tmp_path, "shapes", image, result, request={}, masks=True)
     assert list(tmp_path.iterdir()) == []

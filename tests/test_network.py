@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from published import gaussian_sheet
 
-from wavesegment.network import GaussianCoupling, frequencies, random_initial_state, to_grayscale
+from wavesegment.network import GaussianCoupling, frequencies, random_initial_state
+from wavesegment.preparation import to_grayscale
 
 
 @pytest.mark.parametrize("sigma", [0.9, 0.0313, 0.2])

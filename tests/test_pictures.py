@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from wavesegment import segment
 from wavesegment.cli import app
 from wavesegment.network import random_initial_state
-from wavesegment.pictures import (
+from wavesegment.pictures.pictures import (
     phase_colours,
     projection_plot,
     relative_phases,

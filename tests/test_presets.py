@@ -7,9 +7,9 @@ from skimage.segmentation import find_boundaries
 from skimage.transform import rescale, resize
 
 from wavesegment import segment
-from wavesegment.presets import PRESETS, preset_parameters
-from wavesegment.regions import merge_small_regions, split_disconnected
-from wavesegment.shapes import shapes_image
+from wavesegment.evaluation.shapes import shapes_image
+from wavesegment.grouping import merge_small_regions, split_disconnected
+from wavesegment.parameters import PRESETS, preset_parameters
 
 
 def adjusted_rand(a, b):

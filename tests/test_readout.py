@@ -1,12 +1,12 @@
 import numpy as np
 from published import published_projection
 
-from wavesegment import readout
 from wavesegment.readout import phase_readout
+from wavesegment.readout import phases as phases_module
 
 
 def test_low_rank_readout_equals_the_dense_similarity(monkeypatch):
-    monkeypatch.setattr(readout, "_CHUNK", 37)  # several blocks, uneven last block
+    monkeypatch.setattr(phases_module, "_CHUNK", 37)  # several blocks, uneven last block
     rng = np.random.default_rng(1)
     steps = np.arange(41)[:, None]
     groups = rng.integers(0, 3, 300)

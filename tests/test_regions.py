@@ -1,9 +1,9 @@
-"""Merging similar regions and refining boundaries (wavesegment.regions)."""
+"""Merging similar regions and refining boundaries (wavesegment.grouping)."""
 
 import numpy as np
 from scipy import ndimage
 
-from wavesegment.regions import edge_strength, merge_similar_regions, refine_boundaries
+from wavesegment.grouping import edge_strength, merge_similar_regions, refine_boundaries
 
 
 def stripes(values, width=10, height=10):

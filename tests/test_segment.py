@@ -3,8 +3,8 @@ import pytest
 from conftest import same_partition
 
 from wavesegment import segment
+from wavesegment.evaluation.shapes import shapes_image
 from wavesegment.network import random_initial_state
-from wavesegment.shapes import shapes_image
 
 
 def test_result_describes_the_run():

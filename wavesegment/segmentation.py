@@ -20,13 +20,15 @@ from skimage.color import rgb2lab
 from skimage.transform import downscale_local_mean, resize
 from threadpoolctl import threadpool_limits
 
-from . import regions
-from .clustering import cluster_units
-from .engines import evolve, resolve_engine
-from .network import GaussianCoupling, frequencies, random_initial_state, to_grayscale
-from .presets import PRESETS, preset_parameters
-from .readout import PhaseReadout, phase_readout
-from .regions import merge_similar_regions, merge_small_regions, split_disconnected
+from .dynamics.engines import evolve, resolve_engine
+from .grouping import regions
+from .grouping.regions import merge_similar_regions, merge_small_regions, split_disconnected
+from .network.coupling import GaussianCoupling
+from .network.units import frequencies, random_initial_state
+from .parameters import PRESETS, preset_parameters
+from .preparation.intensity import to_grayscale
+from .readout.clustering import cluster_units
+from .readout.phases import PhaseReadout, phase_readout
 
 _PRESET_KEYS = frozenset(PRESETS["published"])
 # A colour channel whose standard deviation is below this many Lab units (a tenth of a just
@@ -137,7 +139,7 @@ def segment(
         The named parameter set that fills in every parameter left as None.
     segments : int, optional
         Number of phase clusters of the foreground. By default it is chosen from the
-        separation of the clusters (see :func:`wavesegment.clustering.cluster_units`).
+        separation of the clusters (see :func:`wavesegment.readout.cluster_units`).
     seed : int
         Seed of the random initial phases, as MATLAB's ``rng(seed)``; also seeds k-means.
         With ``n_seeds`` > 1 the runs use seeds ``seed, seed + 1, ...``.
@@ -164,7 +166,7 @@ def segment(
         Upper bound of the automatic number of phase clusters.
     cluster_separation : float
         How far apart, in cluster radii, the automatic count requires clusters to be
-        (published 2.5; see :func:`wavesegment.clustering.cluster_units`).
+        (published 2.5; see :func:`wavesegment.readout.cluster_units`).
     coupling : {"published", "normalised"}
         ``"published"``: sigma in units of each image axis, alpha unnormalised, so the balance
         of omega and K changes with the image size. ``"normalised"``: sigma in units of the
@@ -191,19 +193,19 @@ def segment(
         Adjacent regions are merged, cheapest first, while the cost of merging them (their
         CIELAB colour difference plus the colour edges along their border, in Delta E and
         weighted by their sizes) is below this (see
-        :func:`wavesegment.regions.merge_similar_regions`; 0: none).
+        :func:`wavesegment.grouping.merge_similar_regions`; 0: none).
     merge_size_exponent : float
         How much harder large regions merge than small ones.
     refine_boundaries : bool
         Move the boundaries of labels computed on a smaller working grid to where the
         colours of the full-resolution image put them
-        (:func:`wavesegment.regions.refine_boundaries`).
+        (:func:`wavesegment.grouping.refine_boundaries`).
     trace_every : int
         If positive, keep the phasors of both layers every ``trace_every`` steps in
         ``result.trace`` (memory: 8 bytes per unit and kept step).
     noise : float
         Complex Gaussian noise added at each step of both layers, relative to the peak unit
-        magnitude (see :func:`wavesegment.engines.evolve`), seeded by ``seed``. Needs the
+        magnitude (see :func:`wavesegment.dynamics.evolve`), seeded by ``seed``. Needs the
         stepping engine; ``"auto"`` then picks it.
 
     Returns

@@ -98,7 +98,7 @@ def segment_file(
         The input file.
     folder, stem : path-like, str
         The outputs are ``folder / (stem + "_labels.png")`` etc.
-        (see :func:`wavesegment.export.write_outputs`).
+        (see :func:`wavesegment.io.export.write_outputs`).
     request : Request
         Segmentation and export options.
     name : str, optional
@@ -118,9 +118,9 @@ def segment_file(
     >>> outcome.record.status  # doctest: +SKIP
     'done'
     """
+    from ..segmentation import segment
     from .export import write_outputs
-    from .io import ImageError, read_image
-    from .segmentation import segment
+    from .images import ImageError, read_image
 
     started = time.perf_counter()
     record = ImageRecord(path=name or str(image))
@@ -315,7 +315,7 @@ def _ignore_interrupts() -> None:
 
 def write_summary(output: Path, records: list[ImageRecord]) -> tuple[Path, Path]:
     """Write ``summary.csv`` and ``summary.json`` (one row per image) atomically."""
-    from .io import atomic_path
+    from .files import atomic_path
 
     rows = [asdict(record) for record in records]
     text = io.StringIO()

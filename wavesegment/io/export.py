@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_path, write_labels, write_overlay
+from .files import atomic_path
 
 #: Label map formats: 16-bit, 0 = background, read as they are by scikit-image and napari;
 #: PNG and TIFF by Fiji too.
@@ -88,7 +88,7 @@ def sidecar(
     ``result`` is a :class:`~wavesegment.SegmentationResult`; ``request`` holds the options the
     user gave (compared on resume), ``outputs`` the file names of the set, ``source`` the input.
     """
-    from . import __version__
+    from .. import __version__
 
     labels, areas = np.unique(result.labels, return_counts=True)
     return {
@@ -185,3 +185,36 @@ def read_complete_sidecar(path: str | os.PathLike, *, request: dict) -> dict | N
         return None
     outputs = record.get("outputs", [])
     return record if all((path.parent / name).is_file() for name in outputs) else None
+
+
+def write_labels(path: str | os.PathLike, labels: np.ndarray) -> None:
+    """Write a label map as a 16-bit grayscale PNG (0 = background), atomically."""
+    from PIL import Image
+
+    if labels.max(initial=0) > np.iinfo(np.uint16).max:
+        raise ValueError("more than 65535 labels do not fit a 16-bit PNG")
+    with atomic_path(path) as temporary:
+        Image.fromarray(labels.astype(np.uint16)).save(temporary, format="PNG")
+
+
+def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """RGB uint8 picture: segment colours blended over the image, with segment boundaries."""
+    from skimage.color import label2rgb
+    from skimage.segmentation import mark_boundaries
+
+    from ..preparation.intensity import to_grayscale
+
+    gray = to_grayscale(image)
+    span = np.ptp(gray)
+    gray = (gray - gray.min()) / span if span > 0 else np.zeros_like(gray)
+    coloured = label2rgb(labels, image=gray, bg_label=0, alpha=0.4, image_alpha=1.0)
+    outlined = mark_boundaries(coloured, labels, color=(1.0, 1.0, 0.0), mode="inner")
+    return (np.clip(outlined, 0, 1) * 255).round().astype(np.uint8)
+
+
+def write_overlay(path: str | os.PathLike, image: np.ndarray, labels: np.ndarray) -> None:
+    """Write :func:`overlay` as an RGB PNG, atomically."""
+    from PIL import Image
+
+    with atomic_path(path) as temporary:
+        Image.fromarray(overlay(image, labels)).save(temporary, format="PNG")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explain import Explanation
-from .io import overlay
+from ..analysis.explain import Explanation
+from ..io.export import overlay
 
 # Tiles are scaled (nearest neighbour) so that the shorter side is about this many pixels.
 _TILE = 192
@@ -26,7 +26,7 @@ def write_picture(path, picture: np.ndarray) -> None:
     """Write an RGB uint8 or a [0, 1] float grayscale picture as PNG, atomically."""
     from PIL import Image
 
-    from .io import atomic_path
+    from ..io.files import atomic_path
 
     if picture.dtype != np.uint8:
         picture = (np.clip(picture, 0, 1) * 255).round().astype(np.uint8)
@@ -85,13 +85,13 @@ def explanation_figure(image: np.ndarray, explanation: Explanation) -> np.ndarra
 
     Examples
     --------
-    >>> from wavesegment.explain import explain
-    >>> from wavesegment.shapes import shapes_image
+    >>> from wavesegment.analysis.explain import explain
+    >>> from wavesegment.evaluation.shapes import shapes_image
     >>> image, _ = shapes_image(2, seed=1)
     >>> explanation_figure(image, explain(image, seed=1)).dtype
     dtype('uint8')
     """
-    from .network import to_grayscale
+    from ..preparation.intensity import to_grayscale
 
     result = explanation.result
     gray = to_grayscale(image)

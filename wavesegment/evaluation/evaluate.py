@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from skimage.segmentation import felzenszwalb, slic
 
+from ..segmentation import segment
 from .datasets import Dataset, Sample
 from .metrics import (
     adjusted_rand_index,
@@ -33,7 +34,6 @@ from .metrics import (
     segmentation_covering,
     variation_of_information_bits,
 )
-from .segmentation import segment
 
 FELZENSZWALB_SCALE = 0.004
 FELZENSZWALB_SIGMA = 0.002
@@ -181,7 +181,7 @@ def evaluate(
 
     Examples
     --------
-    >>> from wavesegment.datasets import shapes_dataset
+    >>> from wavesegment.evaluation.datasets import shapes_dataset
     >>> rows = list(evaluate(shapes_dataset(2, count=1), [felzenszwalb_method()]))
     >>> rows[0]["method"], rows[0]["fg_ari"]
     ('felzenszwalb', 1.0)

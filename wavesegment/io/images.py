@@ -1,11 +1,9 @@
-"""Reading images and writing results, with errors a user can act on and atomic writes."""
+"""Reading images, with errors a user can act on."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -129,60 +127,3 @@ def _read_tiff(path: Path, max_pixels: int | None) -> np.ndarray:
     if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] != 3):
         raise ImageError(f"{path}: expected a 2-D grayscale or RGB image, got shape {pixels.shape}")
     return pixels
-
-
-@contextmanager
-def atomic_path(path: str | os.PathLike):
-    """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
-    )
-    os.close(handle)
-    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
-    os.umask(mask)
-    return mask
-
-
-def write_labels(path: str | os.PathLike, labels: np.ndarray) -> None:
-    """Write a label map as a 16-bit grayscale PNG (0 = background), atomically."""
-    from PIL import Image
-
-    if labels.max(initial=0) > np.iinfo(np.uint16).max:
-        raise ValueError("more than 65535 labels do not fit a 16-bit PNG")
-    with atomic_path(path) as temporary:
-        Image.fromarray(labels.astype(np.uint16)).save(temporary, format="PNG")
-
-
-def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """RGB uint8 picture: segment colours blended over the image, with segment boundaries."""
-    from skimage.color import label2rgb
-    from skimage.segmentation import mark_boundaries
-
-    from .network import to_grayscale
-
-    gray = to_grayscale(image)
-    span = np.ptp(gray)
-    gray = (gray - gray.min()) / span if span > 0 else np.zeros_like(gray)
-    coloured = label2rgb(labels, image=gray, bg_label=0, alpha=0.4, image_alpha=1.0)
-    outlined = mark_boundaries(coloured, labels, color=(1.0, 1.0, 0.0), mode="inner")
-    return (np.clip(outlined, 0, 1) * 255).round().astype(np.uint8)
-
-
-def write_overlay(path: str | os.PathLike, image: np.ndarray, labels: np.ndarray) -> None:
-    """Write :func:`overlay` as an RGB PNG, atomically."""
-    from PIL import Image
-
-    with atomic_path(path) as temporary:
-        Image.fromarray(overlay(image, labels)).save(temporary, format="PNG")

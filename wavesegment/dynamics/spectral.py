@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import GaussianCoupling
+from ..network.coupling import GaussianCoupling
 
 METHODS = ("auto", "dense", "sparse")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_path
+from ..io.files import atomic_path
 
 _CAPTION_HEIGHT = 16
 _WHITE, _BLACK, _GREY = (255, 255, 255), (0, 0, 0), (120, 120, 120)
@@ -195,7 +195,8 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
     Reads the sidecars under ``output`` (and, if there, the failures of ``summary.json``,
     shown as a line of red text). Returns an RGB uint8 array, or None if there is nothing.
     """
-    from .io import overlay, read_image
+    from ..io.export import overlay
+    from ..io.images import read_image
 
     output = Path(output)
     rows = []

@@ -22,7 +22,7 @@ def sample_labels(
     samples : int
         Number of runs.
     noise : float
-        Relative noise level (see :func:`wavesegment.engines.evolve`).
+        Relative noise level (see :func:`wavesegment.dynamics.evolve`).
     seed : int
         Seed of the first run.
     **segment_options
@@ -32,7 +32,7 @@ def sample_labels(
     -------
     labels : (samples, rows, cols) int32 ndarray
     """
-    from .segmentation import segment
+    from ..segmentation import segment
 
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")

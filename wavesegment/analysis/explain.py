@@ -15,13 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .clustering import SEPARATION, cluster_units, separations, split_separation
+from ..dynamics.spectral import LayerSpectrum, layer_spectrum
+from ..evaluation.metrics import adjusted_rand_index
+from ..network.coupling import GaussianCoupling
+from ..network.units import frequencies, random_initial_state
+from ..preparation.intensity import to_grayscale
+from ..readout.clustering import SEPARATION, cluster_units, separations, split_separation
+from ..readout.phases import phase_readout
+from ..segmentation import SegmentationResult, background_mask, segment
 from .confidence import label_agreement, sample_labels
-from .metrics import adjusted_rand_index
-from .network import GaussianCoupling, frequencies, random_initial_state, to_grayscale
-from .readout import phase_readout
-from .segmentation import SegmentationResult, background_mask, segment
-from .spectral import LayerSpectrum, layer_spectrum
 
 # A segment is flagged when its margin (see _segment_margins) is below this: it was less than
 # 1.5 times away from the point where the automatic count would merge or split it.
@@ -76,11 +78,11 @@ def explain(
         R, the leading modes described and used for the top-R reconstruction. By default the
         number of object segments found (at least 1).
     method : {"auto", "dense", "sparse"}
-        Eigensolver (see :func:`wavesegment.spectral.layer_spectrum`).
+        Eigensolver (see :func:`wavesegment.dynamics.layer_spectrum`).
     samples : int
         Noisy runs for the per-pixel agreement map (0: none).
     noise : float
-        Relative noise of those runs (see :func:`wavesegment.engines.evolve`); the run that is
+        Relative noise of those runs (see :func:`wavesegment.dynamics.evolve`); the run that is
         explained is noiseless.
     **segment_options
         Passed on to :func:`wavesegment.segment` with ``preset="published"`` (seed, segments,
@@ -98,7 +100,7 @@ def explain(
 
     Examples
     --------
-    >>> from wavesegment.shapes import shapes_image
+    >>> from wavesegment.evaluation.shapes import shapes_image
     >>> image, truth = shapes_image(2, seed=1)
     >>> explanation = explain(image, seed=1, n_modes=4)  # two modes per object
     >>> explanation.report["layer2"]["top_r_ari"]

@@ -8,8 +8,8 @@ import os
 
 from rich.table import Table
 
-from .evaluation import METRICS, SEPARATED_ARI
-from .io import atomic_path
+from ..io.files import atomic_path
+from .evaluate import METRICS, SEPARATED_ARI
 
 HEADINGS = {
     "iou_best": "IoU best",

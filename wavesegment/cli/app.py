@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .batch import DEFAULT_MAX_PIXELS
+from ..io.batch import DEFAULT_MAX_PIXELS
 
 app = typer.Typer(
     add_completion=False,
@@ -114,14 +114,14 @@ def run(
 ) -> None:
     """Segment IMAGE; write IMAGE_labels.png (16-bit, 0 = background), IMAGE_overlay.png and
     IMAGE_segments.json (parameters, seed, version, size, segment areas, timings)."""
-    from .batch import segment_file
-    from .export import output_names
+    from ..io.batch import segment_file
+    from ..io.export import output_names
 
     trace_every = 0
     if animate is not None:
-        from .io import ImageError, read_image
-        from .pictures import trace_every_for
-        from .presets import preset_parameters
+        from ..io.images import ImageError, read_image
+        from ..parameters import preset_parameters
+        from ..pictures.pictures import trace_every_for
 
         last_step = preset_parameters(preset.value)["readout_steps"][1]
         try:  # the movie's step interval depends on the image size and the run's length
@@ -148,7 +148,7 @@ def run(
 
 
 def _request(segments, seed, engine, preset, label_format, masks, max_pixels):
-    from .batch import Request
+    from ..io.batch import Request
 
     return Request(
         segments=segments,
@@ -162,7 +162,7 @@ def _request(segments, seed, engine, preset, label_format, masks, max_pixels):
 
 
 def _write_pictures(result, animate: Path | None, plot_projection: Path | None) -> str:
-    from .pictures import write_projection_plot, write_wave_movie
+    from ..pictures.pictures import write_projection_plot, write_wave_movie
 
     written = ""
     try:
@@ -215,7 +215,7 @@ def batch(
     """
     import os
 
-    from .batch import completed_record, find_images, plan_tasks, write_summary
+    from ..io.batch import completed_record, find_images, plan_tasks, write_summary
 
     if scheduler is not None:
         try:
@@ -277,7 +277,7 @@ def _run_with_progress(tasks, request, records, jobs, scheduler, quiet) -> None:
         TimeRemainingColumn,
     )
 
-    from .batch import run_tasks
+    from ..io.batch import run_tasks
 
     progress = Progress(
         TextColumn("segmenting"),
@@ -310,7 +310,7 @@ def show(
     max_images: Annotated[int, typer.Option(min=1, help="At most this many images.")] = 60,
 ) -> None:
     """Write a contact sheet PNG: per image, input, overlay and labels side by side."""
-    from .pictures import write_contact_sheet
+    from ..pictures.pictures import write_contact_sheet
 
     if not output_dir.is_dir():
         fail(f"{output_dir}: no such folder")
@@ -371,9 +371,10 @@ def explain(
     """
     import json
 
-    from .explain import explain as explain_image
-    from .io import ImageError, atomic_path, read_image
-    from .modeplot import explanation_figure, write_picture
+    from ..analysis.explain import explain as explain_image
+    from ..io.files import atomic_path
+    from ..io.images import ImageError, read_image
+    from ..pictures.modes import explanation_figure, write_picture
 
     try:
         pixels = read_image(image)
@@ -512,16 +513,16 @@ def eval_command(
     from rich.console import Console
     from rich.progress import Progress
 
-    from .datasets import open_dataset, shapes_dataset
-    from .evaluation import (
+    from ..evaluation.datasets import open_dataset, shapes_dataset
+    from ..evaluation.evaluate import (
         evaluate,
         felzenszwalb_method,
         slic_method,
         summarise,
         wavesegment_method,
     )
-    from .io import ImageError
-    from .report import rows_table, summary_table, write_csv, write_json
+    from ..evaluation.report import rows_table, summary_table, write_csv, write_json
+    from ..io.images import ImageError
 
     if (dataset is None) == (shapes is None):
         fail("give either DATASET or --shapes 2|3")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import ImageError, read_image
+from ..io.images import ImageError, read_image
 from .shapes import shapes_image
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -94,7 +94,8 @@ def open_dataset(path: str | Path) -> Dataset:
 
 
 def shapes_dataset(n_objects: int, *, count: int, overlap: bool = False) -> Dataset:
-    """``count`` generated images of :func:`wavesegment.shapes.shapes_image`, seeds 0..count-1.
+    """``count`` generated images of :func:`wavesegment.evaluation.shapes.shapes_image`,
+    seeds 0..count-1.
 
     Examples
     --------

@@ -1,0 +1,1 @@
+"""Reading images and writing every output: label maps, masks, overlays, sidecars, batches."""

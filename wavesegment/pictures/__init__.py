@@ -1,0 +1,1 @@
+"""Pictures of a run: the waves, the similarity projection, the modes, contact sheets."""

@@ -1,0 +1,6 @@
+"""Reading the waves: the phase similarity's leading modes, and clusters of the units."""
+
+from .clustering import cluster_units
+from .phases import PhaseReadout, phase_readout
+
+__all__ = ["PhaseReadout", "cluster_units", "phase_readout"]
