@@ -29,8 +29,9 @@ def _png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _bomb_png(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims ``width`` x ``height`` pixels (valid CRC)."""
+def png_header_only(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` x ``height`` pixels (valid CRC): a bomb, or a
+    large image that is refused before decoding."""
     data = bytearray(_png_bytes(Image.new("L", (1, 1))))
     header = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
     data[12:29] = header
@@ -71,7 +72,7 @@ def build_corpus(folder: Path) -> dict[str, str]:
     save("text.png", b"this is not an image\n", "error")
     (folder / "folder.jpg").mkdir()
     expectations["folder.jpg"] = "error"
-    save("bomb.png", _bomb_png(100_000, 100_000), "error")
+    save("bomb.png", png_header_only(100_000, 100_000), "error")
     save("one_pixel.png", Image.fromarray(gray[:1, :1]), "ok")
     save("one_row.png", Image.fromarray(gray[:1]), "ok")
     save("constant.png", Image.fromarray(np.full((16, 16), 7, np.uint8)), "ok")

@@ -9,9 +9,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from wavesegment.cli import app
-from wavesegment.io.images import ImageError, read_image
+from wavesegment.io.images import BYTES_PER_PIXEL, IMAGE_SUFFIXES, ImageError, read_image
 
-from .corpus import build_corpus, shapes_uint8
+from .corpus import build_corpus, png_header_only, shapes_uint8
 
 runner = CliRunner()
 
@@ -88,6 +88,36 @@ def test_max_pixels_refuses_from_the_header(tmp_path):
     result = runner.invoke(app, ["run", str(path), "--max-pixels", "100", "-o", str(tmp_path)])
     _assert_one_line_error(result)
     assert "--max-pixels" in result.stderr
+
+
+@pytest.mark.parametrize("preset", sorted(BYTES_PER_PIXEL))
+def test_too_large_says_the_memory_of_the_preset(tmp_path, preset):
+    path = tmp_path / "large.png"
+    path.write_bytes(png_header_only(4000, 4000))  # the header alone: 16 MP
+    gigabytes = 16e6 * BYTES_PER_PIXEL[preset] / 1e9
+    message = f"4000x4000 pixels would need about {gigabytes:.1f} GB with the {preset} preset"
+    with pytest.raises(ImageError, match=message):
+        read_image(path, max_pixels=10**6, preset=preset)
+    arguments = ["run", str(path), "--preset", preset, "-o", str(tmp_path / "out")]
+    result = runner.invoke(app, [*arguments, "--max-pixels", "1000000"])
+    _assert_one_line_error(result)
+    assert message in result.stderr
+
+
+def test_every_image_suffix_is_readable(tmp_path):
+    import tifffile
+
+    gray = shapes_uint8()
+    for suffix in IMAGE_SUFFIXES:
+        path = tmp_path / f"image{suffix}"
+        if suffix in (".tif", ".tiff"):
+            tifffile.imwrite(path, gray)
+        else:
+            Image.fromarray(gray).save(path)  # Pillow picks the format by the suffix
+        pixels = read_image(path)
+        assert pixels.shape[:2] == gray.shape, suffix
+        if suffix not in (".jpg", ".jpeg", ".webp"):  # lossy
+            np.testing.assert_array_equal(pixels if pixels.ndim == 2 else pixels[..., 0], gray)
 
 
 def test_max_pixels_checks_tiff_headers(tmp_path):

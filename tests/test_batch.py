@@ -15,7 +15,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from wavesegment.cli import app
-from wavesegment.io.batch import find_images, plan_tasks
+from wavesegment.io.batch import _executor, find_images, plan_tasks, run_batch
+from wavesegment.io.single import Request
 
 from .corpus import build_corpus, shapes_uint8
 
@@ -55,6 +56,7 @@ def test_batch_mirrors_the_tree_and_writes_a_summary(tmp_path):
         rows = {row["path"]: row for row in csv.DictReader(handle)}
     assert set(rows) == {"image_0.png", "image_2.png", "sub/deeper/image_1.png", "sub/broken.png"}
     assert rows["sub/broken.png"]["status"] == "failed" and rows["sub/broken.png"]["error"]
+    assert rows["sub/broken.png"]["failure"] == "bad input"
     done = rows["sub/deeper/image_1.png"]
     assert (done["status"], done["width"], done["height"]) == ("done", "24", "24")
     assert done["error"] == ""
@@ -190,6 +192,7 @@ def test_a_killed_worker_fails_its_images_not_the_batch(tmp_path):
     assert "Traceback" not in stderr and "worker lost" in stderr
     rows = json.loads((output / "summary.json").read_text())["images"]
     assert {row["status"] for row in rows} == {"done", "failed"}
+    assert {row["failure"] for row in rows if row["status"] == "failed"} == {"worker lost"}
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
 
@@ -202,3 +205,54 @@ def test_scheduler_without_the_extra_is_a_one_line_error(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --scheduler needs Dask: pip install")
     assert len(result.stderr.splitlines()) == 1
+
+
+def _raise_a_bug(*args, **kwargs):
+    raise ZeroDivisionError("division by zero")
+
+
+def test_run_batch_reports_progress_and_why_images_failed(tmp_path, monkeypatch):
+    _tree(tmp_path / "in", n_images=2)
+    (tmp_path / "in" / "broken.png").write_bytes(b"not a png")
+    calls = []
+    summary = run_batch(
+        tmp_path / "in", tmp_path / "out", Request(), jobs=1, progress=lambda *a: calls.append(a)
+    )
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert summary.counts == {"done": 2, "skipped": 0, "failed": 1}
+    assert [(r.path, r.failure) for r in summary.failed] == [("broken.png", "bad input")]
+    assert summary.paths == (tmp_path / "out" / "summary.csv", tmp_path / "out" / "summary.json")
+    # A bug is a failure of its own kind; the images done before are skipped.
+    Image.fromarray(shapes_uint8(24, seed=7)).save(tmp_path / "in" / "new.png")
+    monkeypatch.setattr("wavesegment.segmentation.segment", _raise_a_bug)
+    calls.clear()
+    summary = run_batch(
+        tmp_path / "in", tmp_path / "out", Request(), jobs=1, progress=lambda *a: calls.append(a)
+    )
+    assert calls[0] == (0, 2) and summary.counts == {"done": 0, "skipped": 2, "failed": 2}
+    failures = {record.path: (record.failure, record.error) for record in summary.failed}
+    assert failures["new.png"][0] == "internal error"
+    assert failures["new.png"][1].endswith(
+        "new.png: internal error (a bug in wavesegment, please report it): "
+        "ZeroDivisionError: division by zero"
+    )
+
+
+def _blas_threads() -> tuple[list[int], str | None]:
+    import numpy  # noqa: F401  (loads OpenBLAS here, in the worker, after its initializer)
+    from threadpoolctl import threadpool_info
+
+    threads = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return threads, os.environ.get("OPENBLAS_NUM_THREADS")
+
+
+def test_workers_run_one_blas_thread_and_leave_the_parent_as_it_was(monkeypatch):
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(variable, raising=False)
+    before = dict(os.environ)
+    with _executor(2, None) as pool:
+        results = [future.result() for future in [pool.submit(_blas_threads) for _ in range(4)]]
+    assert dict(os.environ) == before
+    for threads, variable in results:
+        assert threads and set(threads) == {1}, results
+        assert variable == "1"

@@ -29,6 +29,7 @@ from wavesegment.evaluation.metrics import (
     segmentation_covering,
     variation_of_information_bits,
 )
+from wavesegment.evaluation.report import run_evaluation
 from wavesegment.io.images import ImageError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_images"
@@ -215,6 +216,26 @@ def test_method_is_plain_data():
     method = Method("constant", {}, lambda image, seed: np.zeros(image.shape[:2], int), False)
     rows = list(evaluate(shapes_dataset(2, count=1), [method]))
     assert rows[0]["covering"] < 1 and rows[0]["segments"] == 1
+
+
+def test_run_evaluation_builds_and_writes_the_report(tmp_path):
+    calls = []
+    report = run_evaluation(
+        shapes=2,
+        count=2,
+        seeds=[0, 1],
+        options={"engine": "numba", "segments": 2},
+        json_path=tmp_path / "report.json",
+        progress=lambda *pair: calls.append(pair),
+    )
+    assert calls == [(finished, 6) for finished in range(7)]  # 2 images x 3 methods
+    assert (report["name"], report["dataset"], report["kind"]) == ("shapes2", "shapes2", "objects")
+    assert report["images"] == 2 and report["seeds"] == [0, 1]
+    assert list(report["methods"]) == ["wavesegment", "felzenszwalb", "slic"]
+    assert report["summary"]["wavesegment"]["rows"] == 4 and len(report["rows"]) == 8
+    assert json.loads((tmp_path / "report.json").read_text()) == report
+    with pytest.raises(ValueError, match="exactly one"):
+        run_evaluation(SAMPLES, shapes=2)
 
 
 def test_cli_eval_shapes_writes_csv_and_json(tmp_path):

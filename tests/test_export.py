@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from wavesegment import segment
 from wavesegment.cli import app
-from wavesegment.io.export import write_outputs
+from wavesegment.io.export import write_label_map, write_outputs
 
 from .corpus import shapes_uint8
 
@@ -79,3 +79,11 @@ def test_outputs_are_readable_by_others(image_file, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(mode) == 0o666 & ~umask
+
+
+def test_the_label_map_writer_refuses_what_it_cannot_write(tmp_path):
+    with pytest.raises(ValueError, match="suffix must be one of png, tiff, npy"):
+        write_label_map(tmp_path / "labels.jpg", np.zeros((2, 2), int))
+    with pytest.raises(ValueError, match="65535"):
+        write_label_map(tmp_path / "labels.png", np.array([[0, 70_000]]))
+    assert list(tmp_path.iterdir()) == []

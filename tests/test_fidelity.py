@@ -103,14 +103,17 @@ def case(request):
 def test_layer1_phases_and_background_mask(case, engine):
     reference, results = case
     result = results[engine]
-    assert _max_phase_error(np.exp(1j * result.mask_phases), reference["step60"]) < PHASE_TOLERANCE
+    assert (
+        _max_phase_error(np.exp(1j * result.grid.mask_phases), reference["step60"])
+        < PHASE_TOLERANCE
+    )
     np.testing.assert_array_equal(result.background, reference["background"])
 
 
 @pytest.mark.parametrize("engine", ["numba", "exact"])
 def test_layer2_phases_at_the_last_readout_step(case, engine):
     reference, results = case
-    final = np.exp(1j * np.nan_to_num(results[engine].final_phases))
+    final = np.exp(1j * np.nan_to_num(results[engine].grid.final_phases))
     step180 = np.where(reference["background"], 0, reference["step180"])
     assert _max_phase_error(final, step180) < PHASE_TOLERANCE
 
@@ -121,9 +124,9 @@ def test_readout_and_labels_match_the_published_pipeline(case, engine):
     result = results[engine]
     expected = reference["projection"]
     np.testing.assert_allclose(
-        result.readout.eigenvalues, reference["eigenvalues"], rtol=1e-5, atol=1e-9
+        result.grid.readout.eigenvalues, reference["eigenvalues"], rtol=1e-5, atol=1e-9
     )
-    ours = result.readout.projection
+    ours = result.grid.readout.projection
     signs = np.sign(np.sum(ours * expected, axis=0))
     # Recorded phasors are complex64, hence the tolerance.
     np.testing.assert_allclose(ours * signs, expected, atol=1e-4 * np.abs(expected).max())

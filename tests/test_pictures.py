@@ -1,5 +1,8 @@
 """Wave movie, projection plot, contact sheet, and the engines' trace behind the movie."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -8,16 +11,13 @@ from typer.testing import CliRunner
 from wavesegment import segment
 from wavesegment.cli import app
 from wavesegment.network import random_initial_state
-from wavesegment.pictures.pictures import (
-    phase_colours,
-    projection_plot,
-    relative_phases,
-    segment_colours,
-)
+from wavesegment.pictures.colours import phase_colours, segment_colours, to_uint8
+from wavesegment.pictures.pictures import projection_plot, relative_phases
 
 from .corpus import shapes_uint8
 
 runner = CliRunner()
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_images"
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,8 @@ def test_trace_is_the_same_in_both_engines_and_changes_nothing_else(traced):
     plain = segment(image, segments=2, engine="numba", preset="published")
     stepped = segment(image, segments=2, engine="numba", trace_every=10, preset="published")
     np.testing.assert_array_equal(plain.labels, stepped.labels)
-    assert plain.trace is None
-    layer1, layer2 = stepped.trace
+    assert plain.grid.trace is None
+    layer1, layer2 = stepped.grid.trace
     assert layer1.shape == (6, 24, 24) and layer2.shape == (13, 24, 24)  # steps 0..59, 0..120
     np.testing.assert_allclose(layer1[0], random_initial_state((24, 24), 0), atol=1e-6)
     assert not layer2[:, stepped.background].any()  # the background is out of layer 2
@@ -45,17 +45,18 @@ def test_trace_is_the_same_in_both_engines_and_changes_nothing_else(traced):
     # intensities: omega takes two values, so hundreds of eigenvalues sit at +-i omega and
     # their eigenvectors are nearly dependent (condition ~1e19). From step 10 on the leading,
     # well-conditioned modes govern and the engines agree.
-    exact1, exact2 = traced.trace
+    exact1, exact2 = traced.grid.trace
     first_compared = 1  # trace index of step 10
     for exact, numba in [(exact1[first_compared:], layer1[first_compared:]), (exact2, layer2)]:
         assert np.abs(np.angle(exact * numba.conj())).max() < 1e-3
 
 
 def test_phase_colours_use_a_cyclic_map():
-    colours = phase_colours(np.exp(1j * np.array([-np.pi, 0.0, np.pi - 1e-9, 0.5])))
+    colours = to_uint8(phase_colours(np.exp(1j * np.array([-np.pi, 0.0, np.pi - 1e-9, 0.5]))))
     np.testing.assert_array_equal(colours[0], colours[2])  # -pi and pi look the same
     assert tuple(colours[1]) == (0, 255, 255)
-    assert tuple(phase_colours(np.zeros(1, complex))[0]) == (0, 0, 0)  # silent units: black
+    assert tuple(to_uint8(phase_colours(np.zeros(1, complex)))[0]) == (0, 0, 0)  # silent: black
+    assert tuple(phase_colours(np.array([np.nan]))[0]) == (0.5, 0.5, 0.5)  # outside: grey
 
 
 def test_run_writes_a_wave_movie_and_a_projection_plot(tmp_path):
@@ -109,3 +110,27 @@ def test_relative_phases_magnify_small_differences():
     assert gain > 1e4 and shown[-1] == 0
     assert abs(np.angle(shown[1])) > 1 and abs(np.angle(shown[0])) < 1e-6
     assert relative_phases(np.exp(1j * np.linspace(-3, 3, 50)))[1] == 1.0
+
+
+def test_every_picture_of_an_image_larger_than_the_working_grid(tmp_path):
+    """The movie, the projection and the explain figure draw the grid's arrays, the overlay
+    the image's own: on a photo larger than the grid, none mixes them up."""
+    photo = SAMPLES / "coffee.jpg"
+    movie, plot = tmp_path / "waves.gif", tmp_path / "projection.png"
+    arguments = ["run", str(photo), "-o", str(tmp_path), "--animate", str(movie)]
+    result = runner.invoke(app, [*arguments, "--plot-projection", str(plot)])
+    assert result.exit_code == 0, result.output
+    sidecar = json.loads((tmp_path / "coffee_segments.json").read_text())
+    rows, cols = sidecar["parameters"]["grid"]
+    assert rows * cols < sidecar["image_size"]["width"] * sidecar["image_size"]["height"]
+    with Image.open(movie) as gif:
+        assert gif.n_frames > 100
+    with Image.open(plot) as picture:
+        assert picture.size == (3 * 280, 280 + 16)
+    result = runner.invoke(app, ["explain", str(photo), "-o", str(tmp_path), "--samples", "2"])
+    assert result.exit_code == 0, result.output
+    for name in ("coffee_explain.png", "coffee_agreement.png", "coffee_overlay.png"):
+        with Image.open(tmp_path / name) as picture:
+            assert picture.size[0] > 300
+    with Image.open(tmp_path / "coffee_agreement.png") as picture:
+        assert picture.size == (sidecar["image_size"]["width"], sidecar["image_size"]["height"])

@@ -9,7 +9,7 @@ from skimage.transform import rescale, resize
 from wavesegment import segment
 from wavesegment.evaluation.shapes import shapes_image
 from wavesegment.grouping import merge_small_regions, split_disconnected
-from wavesegment.parameters import PRESETS, preset_parameters
+from wavesegment.parameters import PRESETS, Parameters
 
 
 def adjusted_rand(a, b):
@@ -29,15 +29,17 @@ def test_explicit_keywords_override_the_preset_and_are_recorded():
     result = segment(image, preset="published", frequency_mode="raw", n_seeds=2)
     assert result.parameters["preset"] == "published"
     assert result.parameters["n_seeds"] == 2
-    assert result.parameters["layer2_sigma"] == PRESETS["published"]["layer2_sigma"]
+    assert result.parameters["layer2_sigma"] == PRESETS["published"].layer2_sigma
     assert segment(image, frequency_mode="raw").parameters["preset"] == "natural"
 
 
 def test_unknown_preset_or_parameter_is_refused():
     with pytest.raises(ValueError, match="preset must be one of"):
         segment(np.zeros((8, 8)), preset="fancy")
-    with pytest.raises(TypeError, match="not a preset parameter"):
-        preset_parameters("natural", colour_space="lab")
+    with pytest.raises(TypeError, match="not a parameter"):
+        Parameters.from_preset("natural", colour_space="lab")
+    with pytest.raises(TypeError, match="not a parameter"):
+        segment(np.zeros((8, 8)), colour_space="lab")
 
 
 def test_published_preset_keeps_the_published_behaviour():
@@ -87,7 +89,7 @@ def scene(rows=90, cols=120):
 
 def test_a_scene_and_its_bilinear_upscale_segment_alike():
     image, parts = scene()
-    assert image.shape[0] * image.shape[1] > PRESETS["natural"]["max_units"]  # runs on a grid
+    assert image.shape[0] * image.shape[1] > PRESETS["natural"].max_units  # runs on a grid
     labels = segment(image).labels
     assert labels.max() >= 3 and adjusted_rand(labels, parts) >= 0.5  # not a trivial answer
     double = segment(rescale(image, 2, order=1, channel_axis=2)).labels

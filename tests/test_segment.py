@@ -16,8 +16,8 @@ def test_result_describes_the_run():
     assert np.all(result.labels[~result.background] > 0)
     assert result.parameters["seed"] == 3 and result.parameters["layer2_sigma"] == 0.0313
     assert result.parameters["engine"] in ("numba", "exact")
-    assert result.readout.projection.shape == ((~result.background).sum(), 3)
-    assert np.isnan(result.final_phases[result.background]).all()
+    assert result.grid.readout.projection.shape == ((~result.background).sum(), 3)
+    assert np.isnan(result.grid.final_phases[result.background]).all()
     np.testing.assert_array_equal(result.background, truth == 0)
 
 
@@ -60,7 +60,7 @@ def test_large_image_runs_in_linear_memory():
     ("kwargs", "message"),
     [
         ({"engine": "gpu"}, "engine must be one of"),
-        ({"segments": 0}, "segments must be at least 1"),
+        ({"segments": 0}, "segments must be an integer from 1 to 64"),
         ({"readout_steps": (30, 50)}, "readout_steps"),
         ({"initial_state": np.ones((3, 3))}, "initial_state has shape"),
     ],

@@ -1,77 +1,290 @@
-"""Named parameter sets of :func:`wavesegment.segment`.
+"""Every parameter of a run, in one frozen object, validated once; the presets are instances.
 
 ``"published"`` holds the constants of Liboni et al. (PNAS 2025) and reproduces their pipeline
 exactly. ``"natural"`` keeps the same two-layer network and readout, and changes what real
 images and a robust answer need: a coupling that does not depend on the resolution, a consensus
 of several initial states, connected regions, a segmented background, adjacent regions of
 similar colour merged, a working grid of bounded size and boundaries refined at full resolution.
+
+:class:`Parameters` is immutable: ``PRESETS["natural"].replace(n_seeds=4)`` returns a new,
+validated object, and nothing can change a preset for later calls.
 """
 
 from __future__ import annotations
 
-PRESETS: dict[str, dict] = {
-    "published": {
-        "frequency_mode": "zscore",
-        "layer1_alpha": 0.5,
-        "layer1_sigma": 0.9,
-        "layer1_steps": 60,
-        "layer2_alpha": 0.5,
-        "layer2_sigma": 0.0313,
-        "readout_steps": (140, 180),
-        "n_modes": 3,
-        "max_segments": 8,
-        "cluster_separation": 2.5,
-        "coupling": "published",
-        "n_seeds": 1,
-        "max_units": None,
-        "split_regions": False,
-        "segment_background": False,
-        "min_region": 0.0,
-        "colour": False,
-        "merge_threshold": 0.0,
-        "merge_size_exponent": 0.25,
-        "refine_boundaries": False,
-    },
-}
+import dataclasses
+import math
+import numbers
+from dataclasses import dataclass, fields
+from types import MappingProxyType
 
-PRESETS["natural"] = {
-    **PRESETS["published"],
-    # Row sums of the published couplings on the 32 x 32 images the paper used, so that the
-    # two presets couple alike there; normalised, they stay so at any size.
-    "coupling": "normalised",
-    "layer1_alpha": 463.0,
-    "layer2_alpha": 3.15,
-    "n_seeds": 8,
-    "readout_steps": (800, 840),
-    "max_units": 96 * 64,
-    "split_regions": True,
-    "segment_background": True,
-    "min_region": 0.005,
-    "colour": True,
-    # Pooled over seeds, objects stand further apart than one run's; 4 leaves out the
-    # over-splits of an object whose phase has not yet settled (up to 2.7 in one run).
-    "cluster_separation": 4.0,
-    # Tuned on the first 30 BSDS500 train photos; the phase clusters, cut by the connected
-    # parts and the colour sides, are the candidate regions that this merging groups.
-    "merge_threshold": 16.0,
-    "merge_size_exponent": 0.15,
-    "refine_boundaries": True,
-}
+#: Names of the ways intensities become frequencies, of the couplings, of the engines and of
+#: the eigensolvers of ``explain`` (kept here, where importing them loads no numpy).
+FREQUENCY_MODES = ("zscore", "raw")
+COUPLINGS = ("published", "normalised")
+ENGINES = ("auto", "numba", "exact")
+EIGENSOLVERS = ("auto", "dense", "sparse")
+
+#: Largest number of segments that can be asked for. k-means costs O(units x segments) per
+#: iteration: on a 600 x 400 photo (published preset) 64 clusters take 4 s, 256 took 22 s, and
+#: far more clusters than a photo has objects mean nothing to the phase readout.
+MAX_SEGMENTS = 64
+#: Longest run, in steps: the natural preset reads out at step 840; a million steps would run
+#: for hours without changing the phases' order.
+MAX_STEPS = 100_000
+#: Fewest units of a working grid (an 8 x 8 sheet): on fewer, the waves have nowhere to travel.
+MIN_UNITS = 64
+#: Most initial states pooled into one readout.
+MAX_SEEDS = 1000
 
 
-def preset_parameters(preset: str, **given) -> dict:
-    """The parameters of ``preset``, with every value in ``given`` that is not None on top.
+@dataclass(frozen=True)
+class Parameters:
+    """The parameters of one segmentation run (see :func:`wavesegment.segment`).
+
+    Build one with :meth:`from_preset` or take a preset from :data:`PRESETS`; every value is
+    checked when the object is made, and a bad one raises ValueError naming the parameter, its
+    value and what is allowed.
 
     Examples
     --------
-    >>> preset_parameters("published", n_seeds=4)["n_seeds"]
+    >>> PRESETS["published"].layer1_sigma
+    0.9
+    >>> PRESETS["natural"].replace(n_seeds=4).n_seeds
     4
-    >>> preset_parameters("published", n_seeds=None)["n_seeds"]
-    1
+    >>> Parameters.from_preset("published", n_modes=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_modes must be an integer from 1 to 64, not 0
     """
-    if preset not in PRESETS:
-        raise ValueError(f"preset must be one of {', '.join(PRESETS)}, not {preset!r}")
-    unknown = set(given) - set(PRESETS[preset])
-    if unknown:
-        raise TypeError(f"not a preset parameter: {', '.join(sorted(unknown))}")
-    return {**PRESETS[preset], **{k: v for k, v in given.items() if v is not None}}
+
+    preset: str = "published"
+    # Image preparation
+    frequency_mode: str = "zscore"
+    max_units: int | None = None
+    colour: bool = False
+    # Network and dynamics
+    coupling: str = "published"
+    layer1_alpha: float = 0.5
+    layer1_sigma: float = 0.9
+    layer1_steps: int = 60
+    layer2_alpha: float = 0.5
+    layer2_sigma: float = 0.0313
+    readout_steps: tuple[int, int] = (140, 180)
+    n_seeds: int = 1
+    seed: int = 0
+    engine: str = "auto"
+    noise: float = 0.0
+    # Readout and clustering
+    n_modes: int = 3
+    segments: int | None = None
+    max_segments: int = 8
+    cluster_separation: float = 2.5
+    # Grouping
+    split_regions: bool = False
+    segment_background: bool = False
+    min_region: float = 0.0
+    refine_boundaries: bool = False
+    merge_threshold: float = 0.0
+    merge_size_exponent: float = 0.25
+    merge_texture_spread: float = 10.0
+    merge_edge_weight: float = 1.5
+    merge_texture_edges: float = 15.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "readout_steps", _step_pair(self.readout_steps))
+        for check in _CHECKS:
+            check(self)
+
+    @classmethod
+    def from_preset(cls, preset: str = "natural", **overrides) -> Parameters:
+        """The parameters of ``preset`` with ``overrides`` on top (None values are ignored).
+
+        Raises ValueError for an unknown preset or a bad value, TypeError for a name that is
+        not a parameter.
+        """
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)}, not {preset!r}")
+        return PRESETS[preset].replace(**overrides)
+
+    def replace(self, **changes) -> Parameters:
+        """A validated copy with ``changes`` applied.
+
+        None values are ignored (they mean "keep"); ``dataclasses.replace`` sets a value to None.
+        """
+        unknown = set(changes) - _NAMES
+        if unknown:
+            raise TypeError(f"not a parameter: {', '.join(sorted(unknown))}")
+        given = {name: value for name, value in changes.items() if value is not None}
+        return dataclasses.replace(self, **given) if given else self
+
+    def as_dict(self) -> dict:
+        """JSON-ready values, by name."""
+        values = dataclasses.asdict(self)
+        values["readout_steps"] = list(self.readout_steps)
+        return values
+
+
+def _step_pair(value) -> tuple[int, int]:
+    try:
+        first, last = value
+    except (TypeError, ValueError):
+        raise ValueError(f"readout_steps must be a pair (first, last), not {value!r}") from None
+    return first, last
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _integer(name: str, low: int, high: int, *, optional: bool = False):
+    def check(p: Parameters) -> None:
+        value = getattr(p, name)
+        if optional and value is None:
+            return
+        if not _is_int(value) or not low <= value <= high:
+            allowed = f"an integer from {low} to {high}" + (" or None" if optional else "")
+            raise ValueError(f"{name} must be {allowed}, not {value!r}")
+
+    return check
+
+
+def _number(name: str, *, low: float, strict: bool = True, high: float = math.inf):
+    def check(p: Parameters) -> None:
+        value = getattr(p, name)
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if ok:
+            number = float(value)
+            ok = math.isfinite(number) and (number > low if strict else number >= low)
+            ok = ok and number <= high
+        if not ok:
+            bound = f"above {low:g}" if strict else f"at least {low:g}"
+            upper = f" and at most {high:g}" if math.isfinite(high) else ""
+            raise ValueError(f"{name} must be a finite number {bound}{upper}, not {value!r}")
+
+    return check
+
+
+def _choice(name: str, choices: tuple[str, ...]):
+    def check(p: Parameters) -> None:
+        value = getattr(p, name)
+        if value not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+    return check
+
+
+def _flag(name: str):
+    def check(p: Parameters) -> None:
+        if not isinstance(getattr(p, name), bool):
+            raise ValueError(f"{name} must be True or False, not {getattr(p, name)!r}")
+
+    return check
+
+
+def _check_readout_steps(p: Parameters) -> None:
+    first, last = p.readout_steps
+    if not (_is_int(first) and _is_int(last) and p.layer1_steps < first <= last <= MAX_STEPS):
+        raise ValueError(
+            f"readout_steps must be two integers with layer1_steps ({p.layer1_steps}) < first "
+            f"<= last <= {MAX_STEPS}, not {p.readout_steps!r}"
+        )
+
+
+def _check_preset_name(p: Parameters) -> None:
+    if not isinstance(p.preset, str) or not p.preset:
+        raise ValueError(f"preset must be a name, not {p.preset!r}")
+
+
+_CHECKS = (
+    _check_preset_name,
+    _choice("frequency_mode", FREQUENCY_MODES),
+    _integer("max_units", MIN_UNITS, 10**9, optional=True),
+    _flag("colour"),
+    _choice("coupling", COUPLINGS),
+    _number("layer1_alpha", low=0.0),
+    _number("layer1_sigma", low=0.0),
+    _integer("layer1_steps", 1, MAX_STEPS - 1),
+    _number("layer2_alpha", low=0.0),
+    _number("layer2_sigma", low=0.0),
+    _check_readout_steps,
+    _integer("n_seeds", 1, MAX_SEEDS),
+    _integer("seed", 0, 2**32 - 1),
+    _choice("engine", ENGINES),
+    _number("noise", low=0.0, strict=False),
+    _integer("n_modes", 1, 64),
+    _integer("segments", 1, MAX_SEGMENTS, optional=True),
+    _integer("max_segments", 1, MAX_SEGMENTS),
+    _number("cluster_separation", low=0.0),
+    _flag("split_regions"),
+    _flag("segment_background"),
+    _number("min_region", low=0.0, strict=False, high=0.5),
+    _flag("refine_boundaries"),
+    _number("merge_threshold", low=0.0, strict=False),
+    _number("merge_size_exponent", low=-math.inf),
+    _number("merge_texture_spread", low=0.0),
+    _number("merge_edge_weight", low=0.0, strict=False),
+    _number("merge_texture_edges", low=0.0),
+)
+
+_NAMES = frozenset(field.name for field in fields(Parameters))
+
+_PUBLISHED = Parameters()
+
+PRESETS = MappingProxyType(
+    {
+        "published": _PUBLISHED,
+        "natural": dataclasses.replace(
+            _PUBLISHED,
+            preset="natural",
+            # Row sums of the published couplings on the 32 x 32 images the paper used, so that
+            # the two presets couple alike there; normalised, they stay so at any size.
+            coupling="normalised",
+            layer1_alpha=463.0,
+            layer2_alpha=3.15,
+            n_seeds=8,
+            readout_steps=(800, 840),
+            max_units=96 * 64,
+            split_regions=True,
+            segment_background=True,
+            min_region=0.005,
+            colour=True,
+            # Pooled over seeds, objects stand further apart than one run's; 4 leaves out the
+            # over-splits of an object whose phase has not yet settled (up to 2.7 in one run).
+            cluster_separation=4.0,
+            # Tuned on the first 30 BSDS500 train photos; the phase clusters, cut by the
+            # connected parts and the colour sides, are the candidate regions merged here.
+            merge_threshold=16.0,
+            merge_size_exponent=0.15,
+            refine_boundaries=True,
+        ),
+    }
+)
+"""The named parameter sets, read-only: ``"published"`` and ``"natural"`` (the default)."""
+
+
+def preset_table() -> str:
+    """The presets side by side as a Markdown table: one row per parameter, the published
+    value and, where it differs, the natural one (the README's table is this).
+
+    Examples
+    --------
+    >>> print(preset_table().splitlines()[2])
+    | `frequency_mode` | zscore |  |
+    """
+    published, natural = PRESETS["published"], PRESETS["natural"]
+    rows = ["| parameter | published | natural (where it differs) |", "|---|---|---|"]
+    for name in (field.name for field in fields(Parameters)):
+        if name == "preset":
+            continue
+        first, second = getattr(published, name), getattr(natural, name)
+        rows.append(f"| `{name}` | {_cell(first)} | {_cell(second) if second != first else ''} |")
+    return "\n".join(rows)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, tuple):
+        return "..".join(map(str, value))
+    return str(value)

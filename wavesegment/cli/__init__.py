@@ -1,5 +1,61 @@
-"""The ``wavesegment`` command line: one module per command."""
+"""The ``wavesegment`` command line: one module per command, each a thin layer that parses its
+options, calls one library function and prints.
 
-from .app import app, main
+Importing this package is cheap (typer, no numpy): the commands import the library when they
+run. Exit codes: 0 success; 1 a batch with failed images, or an internal error (a bug; set
+``WAVESEGMENT_DEBUG=1`` for its traceback); 2 an input or option the user can fix; 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from . import _common, batch, evaluate, explain, run, show
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Segment images with traveling waves in a complex-valued recurrent network.",
+)
+app.command()(_common.guarded(run.run))
+app.command()(_common.guarded(batch.batch))
+app.command()(_common.guarded(show.show))
+app.command()(_common.guarded(explain.explain))
+app.command("eval")(_common.guarded(evaluate.evaluate))
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"wavesegment {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Segment images with traveling waves in a complex-valued recurrent network."""
+
+
+def main() -> None:
+    """Entry point of the ``wavesegment`` console script."""
+    try:
+        app()
+    except Exception as error:  # raised outside any command, e.g. while building them: a bug
+        try:
+            _common.internal_error(error)
+        except typer.Exit as stop:
+            sys.exit(stop.exit_code)
+
 
 __all__ = ["app", "main"]

@@ -1,10 +1,63 @@
-"""Numba-compiled kernels, kept in one place; the plain API around them lives in ``engines``."""
+"""Numba-compiled kernels, kept in one place; the plain API around them lives in ``engines``.
+
+Compiled kernels are cached on disk in the user's cache directory,
+``$XDG_CACHE_HOME/wavesegment/numba`` (``~/.cache/wavesegment/numba`` without it, a folder of
+the temporary directory if neither can be written), never in the installed package; the
+``NUMBA_CACHE_DIR`` environment variable, when set, takes precedence as numba documents.
+"""
+
+import os
+import tempfile
+from pathlib import Path
 
 import numba
 import numpy as np
 
 
-@numba.njit(cache=True)
+def cache_directory() -> Path | None:
+    """The folder of the compiled kernels' cache: the first candidate that can be written.
+
+    None if none can: the kernels are then compiled in every process, not cached.
+
+    Examples
+    --------
+    >>> cache_directory().name  # doctest: +SKIP
+    'numba'
+    """
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"  # XDG: absolute only
+    user = getattr(os, "getuid", lambda: "user")()
+    temporary = Path(tempfile.gettempdir()) / f"wavesegment-{user}"
+    for folder in (base / "wavesegment" / "numba", temporary / "numba"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=folder).close()  # the check numba makes
+        except OSError:
+            continue
+        return folder
+    return None
+
+
+def _cached_njit(function):
+    """``numba.njit(cache=True)``, its cache in :func:`cache_directory` unless NUMBA_CACHE_DIR.
+
+    Numba picks a function's cache folder when it is decorated, from ``numba.config.CACHE_DIR``
+    (``UserProvidedCacheLocator`` in numba/core/caching.py); without one it would write beside
+    this file. The setting is made for the decoration only: other numba code of the process
+    keeps its own.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return numba.njit(cache=True)(function)
+    folder = cache_directory()
+    previous = numba.config.CACHE_DIR
+    numba.config.CACHE_DIR = str(folder or "")
+    try:
+        return numba.njit(cache=folder is not None)(function)
+    finally:
+        numba.config.CACHE_DIR = previous
+
+
+@_cached_njit
 def advance(state, coupled, omega, foreground, scale):
     """One step ``x <- scale * (i omega x + K x)`` on foreground units, zero elsewhere.
 
@@ -33,7 +86,7 @@ def advance(state, coupled, omega, foreground, scale):
     return np.sqrt(peak)
 
 
-@numba.njit(cache=True)
+@_cached_njit
 def unit_phasors(state, out):
     """Write ``exp(i angle(x))`` of a (2, rows, cols) state into complex ``out`` (0 where x = 0)."""
     rows, cols = out.shape

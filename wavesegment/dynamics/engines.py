@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..network.coupling import GaussianCoupling
-
-ENGINES = ("auto", "numba", "exact")
+from ..parameters import ENGINES
 
 #: Largest number of units the exact engine accepts (a 64 x 64 image).
 MAX_EXACT_UNITS = 64 * 64
@@ -48,6 +47,19 @@ class Evolution:
     final: np.ndarray
     phasors: np.ndarray
     trace: np.ndarray | None = None
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread.
+
+    A run is hundreds of small matrix products: BLAS threads that spin-wait between them cost
+    more than they give, and make a run 10x slower when other processes share the cores.
+    ``segment()`` and ``explain()`` run inside it; a caller of :func:`evolve` on a shared
+    machine may want it too.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def resolve_engine(engine: str, n_units: int) -> str:
@@ -127,8 +139,6 @@ def evolve(
 def _evolve_stepping(
     coupling, omega, x0, foreground, n_steps, record_from, traced_steps, noise, noise_seed
 ):
-    from threadpoolctl import threadpool_limits
-
     from . import _kernels
 
     rows, cols = omega.shape
@@ -140,22 +150,19 @@ def _evolve_stepping(
     coupled = np.empty_like(state)
     peak = np.abs(x0[foreground]).max(initial=0.0)
     rng = np.random.default_rng(noise_seed)
-    # Hundreds of small matrix products: BLAS threads that spin-wait between them cost more
-    # than they give, and make a run 10x slower when other processes share the cores.
-    with threadpool_limits(limits=1, user_api="blas"):
-        for step in range(n_steps + 1):
-            if step > 0:
-                coupling.apply(state, out=coupled)
-                scale = 1.0 / peak if peak else 1.0
-                peak = _kernels.advance(state, coupled, omega, foreground, scale)
-                if noise:
-                    # Each of the real and imaginary parts carries half of the complex variance.
-                    noise_scale = noise * peak / np.sqrt(2)
-                    state += rng.normal(scale=noise_scale, size=state.shape) * foreground
-            if step >= record_from:
-                _kernels.unit_phasors(state, phasors[step - record_from])
-            if step in traced_steps:
-                _kernels.unit_phasors(state, trace[step // traced_steps.step])
+    for step in range(n_steps + 1):
+        if step > 0:
+            coupling.apply(state, out=coupled)
+            scale = 1.0 / peak if peak else 1.0
+            peak = _kernels.advance(state, coupled, omega, foreground, scale)
+            if noise:
+                # Each of the real and imaginary parts carries half of the complex variance.
+                noise_scale = noise * peak / np.sqrt(2)
+                state += rng.normal(scale=noise_scale, size=state.shape) * foreground
+        if step >= record_from:
+            _kernels.unit_phasors(state, phasors[step - record_from])
+        if step in traced_steps:
+            _kernels.unit_phasors(state, trace[step // traced_steps.step])
     return Evolution(final=state[0] + 1j * state[1], phasors=phasors, trace=trace)
 
 

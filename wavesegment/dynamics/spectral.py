@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..network.coupling import GaussianCoupling
+from ..parameters import EIGENSOLVERS
 
-METHODS = ("auto", "dense", "sparse")
+METHODS = EIGENSOLVERS
 
 # Up to this many units "auto" decomposes densely; beyond, ARPACK is faster for a few modes.
 _AUTO_DENSE_UNITS = 20 * 20
@@ -111,6 +112,15 @@ class LayerSpectrum:
         return out.reshape(n_modes, *self.shape)
 
 
+def resolve_method(method: str, n_units: int) -> str:
+    """The eigensolver that runs: ``"auto"`` is dense up to 400 units, sparse beyond."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    if method == "auto":
+        return "dense" if n_units <= _AUTO_DENSE_UNITS else "sparse"
+    return method
+
+
 def layer_spectrum(
     coupling: GaussianCoupling,
     omega: np.ndarray,
@@ -160,8 +170,7 @@ def layer_spectrum(
     units = np.flatnonzero(foreground)
     if units.size == 0:
         raise ValueError("no units take part in this layer")
-    if method == "auto":
-        method = "dense" if units.size <= _AUTO_DENSE_UNITS else "sparse"
+    method = resolve_method(method, units.size)
     rates = 1j * np.asarray(omega, dtype=np.float64).ravel()[units]
     if method == "sparse" and n_modes is None:
         raise ValueError("the sparse method needs n_modes")

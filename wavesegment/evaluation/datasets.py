@@ -24,10 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.images import ImageError, read_image
+from ..io.images import IMAGE_SUFFIXES, ImageError, read_image
 from .shapes import shapes_image
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 MASK_FOLDERS = ("figure_ground", "masks")
 IMAGE_FOLDERS = ("images", "gray", "rgb")
 # Above this relative difference of aspect ratio an image and its ground truth do not match.

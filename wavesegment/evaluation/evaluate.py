@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from skimage.segmentation import felzenszwalb, slic
 
+from ..preparation.intensity import rescale_unit
 from ..segmentation import segment
 from .datasets import Dataset, Sample
 from .metrics import (
@@ -96,7 +97,7 @@ def felzenszwalb_method(
     def run(image: np.ndarray, seed: int) -> np.ndarray:
         pixels = image.shape[0] * image.shape[1]
         return felzenszwalb(
-            _unit_range(image),
+            rescale_unit(image),
             scale=scale * pixels,
             sigma=sigma * np.sqrt(pixels),
             min_size=max(1, round(min_size * pixels)),
@@ -117,7 +118,7 @@ def slic_method(
     """scikit-image's SLIC superpixels, on the image as RGB."""
 
     def run(image: np.ndarray, seed: int) -> np.ndarray:
-        rgb = _unit_range(image)
+        rgb = rescale_unit(image)
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[..., None], 3, axis=2)
         return slic(
@@ -130,12 +131,6 @@ def slic_method(
 
     parameters = {"n_segments": n_segments, "compactness": compactness}
     return Method("slic", parameters, run, seeded=False)
-
-
-def _unit_range(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image, dtype=np.float64)
-    low, span = image.min(), np.ptp(image)
-    return (image - low) / span if span > 0 else np.zeros_like(image)
 
 
 def score(labels: np.ndarray, sample: Sample, kind: str) -> dict[str, float]:

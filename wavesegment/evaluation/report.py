@@ -1,15 +1,26 @@
-"""Evaluation results as rich tables, CSV and JSON (written atomically)."""
+"""An evaluation run and its report: rich tables, CSV and JSON (written atomically)."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
+from collections.abc import Callable, Sequence
 
 from rich.table import Table
 
 from ..io.files import atomic_path
-from .evaluate import METRICS, SEPARATED_ARI
+from .datasets import Dataset, open_dataset, shapes_dataset
+from .evaluate import (
+    METRICS,
+    SEPARATED_ARI,
+    Method,
+    evaluate,
+    felzenszwalb_method,
+    slic_method,
+    summarise,
+    wavesegment_method,
+)
 
 HEADINGS = {
     "iou_best": "IoU best",
@@ -22,6 +33,117 @@ HEADINGS = {
     "segments": "segments",
     "seconds": "s/image",
 }
+
+
+def run_evaluation(
+    dataset: str | os.PathLike | None = None,
+    *,
+    shapes: int | None = None,
+    count: int = 20,
+    overlap: bool = False,
+    options: dict | None = None,
+    baselines: bool = True,
+    seeds: Sequence[int] = (0,),
+    limit: int | None = None,
+    csv_path: str | os.PathLike | None = None,
+    json_path: str | os.PathLike | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Score wavesegment, and the baselines, on a dataset; return the report, write it if asked.
+
+    Parameters
+    ----------
+    dataset : path-like, optional
+        A folder of images with ground truth (see
+        :func:`~wavesegment.evaluation.datasets.open_dataset`).
+    shapes, count, overlap : int, int, bool
+        Instead of ``dataset``: ``count`` generated images of 2 or 3 shapes.
+    options : dict, optional
+        Keywords of :func:`wavesegment.segment` (segments, engine, preset, ...).
+    baselines : bool
+        Also score scikit-image's felzenszwalb and slic.
+    seeds : sequence of int
+        Seeds of wavesegment, each run on every image.
+    limit : int, optional
+        Evaluate only the first ``limit`` images.
+    csv_path, json_path : path-like, optional
+        Write the rows as CSV (one per image, method and seed), the report as JSON.
+    progress : callable, optional
+        Called as ``progress(finished, total)`` with the count of (image, method) pairs, once
+        before the first and after each.
+
+    Returns
+    -------
+    dict
+        ``name`` and ``dataset`` (the dataset's name and what was given), ``kind``, ``images``,
+        ``seeds``, ``methods`` (the parameters of each), ``summary`` (:func:`summarise`) and
+        ``rows`` (:func:`~wavesegment.evaluation.evaluate.evaluate`).
+
+    Raises
+    ------
+    ValueError
+        If neither or both of ``dataset`` and ``shapes`` are given, or a sample cannot be
+        scored; :class:`~wavesegment.io.images.ImageError` for a dataset that cannot be read.
+    OSError
+        If the CSV or JSON cannot be written.
+
+    Examples
+    --------
+    >>> report = run_evaluation(shapes=2, count=1, baselines=False, options={"engine": "exact"})
+    >>> report["kind"], report["images"], len(report["rows"])
+    ('objects', 1, 1)
+    """
+    data = _dataset(dataset, shapes, count, overlap)
+    methods = [wavesegment_method(**(options or {}))]
+    if baselines:
+        methods += [felzenszwalb_method(), slic_method()]
+    seeds = list(seeds)
+    rows = _scored_rows(data, methods, seeds, limit, progress)
+    report = {
+        "name": data.name,
+        "dataset": str(dataset) if dataset is not None else data.name,
+        "kind": data.kind,
+        "images": len(data) if limit is None else min(limit, len(data)),
+        "seeds": seeds,
+        "methods": {method.name: method.parameters for method in methods},
+        "summary": summarise(rows, data.kind),
+        "rows": rows,
+    }
+    if csv_path is not None:
+        write_csv(csv_path, rows)
+    if json_path is not None:
+        write_json(json_path, report)
+    return report
+
+
+def _dataset(
+    dataset: str | os.PathLike | None, shapes: int | None, count: int, overlap: bool
+) -> Dataset:
+    if (dataset is None) == (shapes is None):
+        raise ValueError("give exactly one of a dataset folder and a number of shapes (2 or 3)")
+    if dataset is not None:
+        return open_dataset(dataset)
+    return shapes_dataset(shapes, count=count, overlap=overlap)
+
+
+def _scored_rows(
+    data: Dataset,
+    methods: list[Method],
+    seeds: list[int],
+    limit: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict]:
+    total = (len(data) if limit is None else min(limit, len(data))) * len(methods)
+    finished, rows = 0, []
+    if progress is not None:
+        progress(finished, total)
+    for row in evaluate(data, methods, seeds=seeds, limit=limit):
+        rows.append(row)
+        if row["seed"] is None or row["seed"] == seeds[-1]:  # the method is done with the image
+            finished += 1
+            if progress is not None:
+                progress(finished, total)
+    return rows
 
 
 def summary_table(summary: dict[str, dict], kind: str, *, title: str = "") -> Table:

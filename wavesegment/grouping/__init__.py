@@ -1,16 +1,25 @@
 """From the network's clusters to regions: connected parts, small and similar regions merged,
-boundaries refined at full resolution."""
+boundaries refined at full resolution, and the final boundary attributed to its sources.
 
-from .regions import (
-    edge_strength,
-    merge_similar_regions,
-    merge_small_regions,
-    refine_boundaries,
-    relabel_by_size,
-    split_disconnected,
-)
+Modules, along the data flow: :mod:`.regions` (connected parts, small regions merged),
+:mod:`.refinement` (boundaries moved at full resolution), :mod:`.merging` (similar regions
+merged; edge strength), :mod:`.attribution` (which step drew each part of the final boundary)
+and :mod:`.adjacency` (renumbering and neighbours, shared by the others).
+
+Step logs: :func:`split_disconnected`, :func:`merge_small_regions` and
+:func:`merge_similar_regions` take ``steps``, a list to which they append one JSON-ready dict
+per action (``"split"``, ``"absorb"``, ``"merge"``; then ``"relabel"`` for the two merging
+functions), naming regions by the labels of their input; see each function.
+"""
+
+from .attribution import BoundaryAttribution, boundary_sources
+from .merging import edge_strength, merge_similar_regions
+from .refinement import refine_boundaries
+from .regions import merge_small_regions, relabel_by_size, split_disconnected
 
 __all__ = [
+    "BoundaryAttribution",
+    "boundary_sources",
     "edge_strength",
     "merge_similar_regions",
     "merge_small_regions",

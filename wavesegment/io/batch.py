@@ -1,8 +1,8 @@
 """Segmenting many files: finding them, mirroring their tree, resuming, running, summarising.
 
-:func:`segment_file` is the one path from an image file to its written outputs; ``wavesegment
-run`` calls it for one file and :func:`run_tasks` for each file of a batch, in worker processes
-or on a Dask cluster. It never raises for a bad input: the failure is in the returned record.
+:func:`run_batch` is what ``wavesegment batch`` runs: it skips the images whose outputs are
+complete, segments the others with :func:`wavesegment.io.single.segment_file` in worker
+processes or on a Dask cluster, and writes ``summary.csv`` and ``summary.json``.
 """
 
 from __future__ import annotations
@@ -13,33 +13,33 @@ import io
 import json
 import os
 import signal
-import time
-import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp")
+from .single import WORKER_LOST, ImageRecord, Request, request_fields, segment_file
 
-#: Default limit of the image size: 4000 x 4000 pixels, about 14 GB while it is segmented
-#: (see ``wavesegment.io.BYTES_PER_PIXEL``).
-DEFAULT_MAX_PIXELS = 16_000_000
+SUMMARY_FIELDS = tuple(column.name for column in fields(ImageRecord))
+STATUSES = ("done", "skipped", "failed")
+# Set to 1 in each worker process unless the user set any: a worker does one image at a time,
+# and more BLAS or OpenMP threads per worker would only compete for the cores.
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-SUMMARY_FIELDS = ("path", "width", "height", "segments", "seconds", "status", "error", "warnings")
+
+class BatchError(ValueError):
+    """A batch that cannot run; the message is one line meant for the user."""
 
 
-@dataclass(frozen=True)
-class Request:
-    """What the user asks of every image: segmentation and export options."""
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a batch; ``complete`` of its ``total`` images have all their outputs."""
 
-    segments: int | None = None
-    seed: int = 0
-    engine: str = "auto"
-    preset: str = "natural"
-    label_format: str = "png"
-    masks: bool = False
-    max_pixels: int | None = DEFAULT_MAX_PIXELS
+    def __init__(self, complete: int, total: int) -> None:
+        super().__init__(
+            f"interrupted: {complete} of {total} images complete; "
+            "run the same command again to do the rest"
+        )
+        self.complete, self.total = complete, total
 
 
 @dataclass(frozen=True)
@@ -52,128 +52,132 @@ class Task:
     name: str  # the path shown to the user and in the summary
 
 
-@dataclass
-class ImageRecord:
-    """One row of the summary. ``status`` is "done", "skipped" (complete before) or "failed"."""
+@dataclass(frozen=True)
+class BatchSummary:
+    """What :func:`run_batch` did: one record per image, in the order of the input tree."""
 
-    path: str
-    width: int | None = None
-    height: int | None = None
-    segments: int | None = None
-    seconds: float = 0.0
-    status: str = "failed"
-    error: str = ""
-    warnings: list[str] = field(default_factory=list)
+    records: list[ImageRecord]
+    paths: tuple[Path, Path]  # summary.csv, summary.json
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Images per status: done, skipped (complete before), failed."""
+        return count_statuses(self.records)
 
-@dataclass
-class Outcome:
-    """What :func:`segment_file` returns: the record and, on success, the result itself."""
-
-    record: ImageRecord
-    result: object = None  # SegmentationResult
+    @property
+    def failed(self) -> list[ImageRecord]:
+        """The records of the images that failed."""
+        return [record for record in self.records if record.status == "failed"]
 
 
-def _request_fields(request: Request) -> dict:
-    # max_pixels decides whether to run, not what comes out: it is not part of a finished set.
-    fields = asdict(request)
-    del fields["max_pixels"]
-    return fields
-
-
-def segment_file(
-    image: str | os.PathLike,
+def run_batch(
+    source: str | os.PathLike,
+    output_dir: str | os.PathLike,
+    request: Request,
     *,
-    folder: str | os.PathLike,
-    stem: str,
-    request: Request = Request(),
-    name: str | None = None,
-    trace_every: int = 0,
-) -> Outcome:
-    """Read, segment and write the outputs of one image file.
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchSummary:
+    """Segment every image of ``source`` into ``output_dir``, resuming where a run stopped.
 
     Parameters
     ----------
-    image : path-like
-        The input file.
-    folder, stem : path-like, str
-        The outputs are ``folder / (stem + "_labels.png")`` etc.
-        (see :func:`wavesegment.io.export.write_outputs`).
+    source : str or path-like
+        A folder, searched recursively, or a glob pattern (:func:`find_images`).
+    output_dir : path-like
+        Where the outputs go, in the input's tree (:func:`plan_tasks`), with the summary.
     request : Request
-        Segmentation and export options.
-    name : str, optional
-        How the image is named in the record (default: its path).
-    trace_every : int
-        Keep the wave dynamics every this many steps (see :func:`wavesegment.segment`).
+        Segmentation and export options of every image.
+    jobs : int, optional
+        Worker processes (default: the number of cores; 1 runs in this process).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler to run on instead (needs ``distributed``).
+    overwrite : bool
+        Redo the images whose outputs are complete for ``request`` (default: skip them).
+    progress : callable, optional
+        Called as ``progress(finished, total)`` with the count of images to process, once
+        before the first (``finished`` 0) and after each.
 
     Returns
     -------
-    Outcome
-        Never raises for a bad file or an unwritable folder: the record says "failed" and
-        holds a one-line error.
+    BatchSummary
+        A bad image never stops the batch: its record says "failed" and why.
+
+    Raises
+    ------
+    BatchError
+        If there is nothing to do, the output folder is the input, the scheduler cannot be
+        reached or the summary cannot be written.
+    BatchInterrupted
+        On Ctrl-C, once the images being written are complete; the summary is not written.
 
     Examples
     --------
-    >>> outcome = segment_file("coins.png", folder="out", stem="coins")  # doctest: +SKIP
-    >>> outcome.record.status  # doctest: +SKIP
-    'done'
+    >>> summary = run_batch("photos", "results", Request(), jobs=2)  # doctest: +SKIP
+    >>> summary.counts  # doctest: +SKIP
+    {'done': 12, 'skipped': 0, 'failed': 1}
     """
-    from ..segmentation import segment
-    from .export import write_outputs
-    from .images import ImageError, read_image
+    output_dir = Path(output_dir)
+    tasks = _plan(source, output_dir, scheduler)
+    records = {} if overwrite else _complete_before(tasks, request)
+    pending = [task for task in tasks if task.name not in records]
+    if progress is not None:
+        progress(0, len(pending))
+    jobs = jobs or os.cpu_count() or 1
+    try:
+        for count, record in enumerate(run_tasks(pending, request, jobs=jobs, scheduler=scheduler)):
+            records[record.path] = record
+            if progress is not None:
+                progress(count + 1, len(pending))
+    except ConnectionError as error:
+        raise BatchError(str(error)) from None
+    except KeyboardInterrupt:
+        raise BatchInterrupted(len(records), len(tasks)) from None
+    ordered = [records[task.name] for task in tasks]
+    try:
+        paths = write_summary(output_dir, ordered)
+    except OSError as error:
+        message = f"cannot write the summary to {output_dir}: {error.strerror or error}"
+        raise BatchError(message) from None
+    return BatchSummary(ordered, paths)
 
-    started = time.perf_counter()
-    record = ImageRecord(path=name or str(image))
-    outcome = Outcome(record)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+
+def _plan(source: str | os.PathLike, output_dir: Path, scheduler: str | None) -> list[Task]:
+    if scheduler is not None:
         try:
-            pixels = read_image(image, max_pixels=request.max_pixels)
-            record.height, record.width = pixels.shape[:2]
-            read_seconds = time.perf_counter() - started
-            result = segment(
-                pixels,
-                segments=request.segments,
-                seed=request.seed,
-                engine=request.engine,
-                preset=request.preset,
-                trace_every=trace_every,
-            )
-            write_outputs(
-                folder,
-                stem,
-                pixels,
-                result,
-                request=_request_fields(request),
-                label_format=request.label_format,
-                masks=request.masks,
-                timings={"read": read_seconds},
-                source=image,
-            )
-            record.segments, record.status = result.n_segments, "done"
-            outcome.result = result
-        except (ImageError, ValueError) as error:
-            record.error = _one_line(error)
-        except OSError as error:
-            record.error = f"cannot write to {folder}: {error.strerror or _one_line(error)}"
-        except MemoryError:
-            record.error = f"{image}: out of memory (try a lower --max-pixels)"
-        except Exception as error:  # a bug, but one bad image must not end a batch of thousands
-            record.error = f"{image}: internal error {type(error).__name__}: {_one_line(error)}"
-    record.warnings = sorted({_one_line(warning.message) for warning in caught})
-    record.seconds = round(time.perf_counter() - started, 4)
-    return outcome
+            import distributed  # noqa: F401
+        except ImportError:
+            raise BatchError(
+                "--scheduler needs Dask: pip install 'wavesegment[distributed]'"
+            ) from None
+    try:
+        root, images = find_images(source, exclude=output_dir)
+    except FileNotFoundError as error:
+        raise BatchError(str(error)) from None
+    if output_dir.resolve() == root.resolve():
+        raise BatchError(
+            "the output folder must differ from the input folder (its outputs are images too)"
+        )
+    if not images:
+        raise BatchError(f"{source}: no image files found")
+    return plan_tasks(root, images, output_dir)
 
 
-def _one_line(error: BaseException | Warning | str) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+def _complete_before(tasks: list[Task], request: Request) -> dict[str, ImageRecord]:
+    records = {}
+    for task in tasks:
+        if (record := completed_record(task, request)) is not None:
+            records[task.name] = record
+    return records
 
 
 def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tuple[Path, list]:
     """The image files of a folder (recursively) or a glob pattern, and their common root.
 
-    Files are recognised by their suffix (``IMAGE_SUFFIXES``, any case); folders that happen
+    Files are recognised by their suffix (any case) among those that
+    :func:`~wavesegment.io.images.read_image` reads (``IMAGE_SUFFIXES``); folders that happen
     to carry such a suffix are searched, not returned. Files under ``exclude`` (the output
     folder, when it lies inside the input) are left out.
 
@@ -181,6 +185,8 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
     --------
     >>> root, images = find_images("photos/**/*.jpg")  # doctest: +SKIP
     """
+    from .images import IMAGE_SUFFIXES
+
     source = str(source)
     if glob.has_magic(source):
         parts = Path(source).parts
@@ -226,7 +232,7 @@ def completed_record(task: Task, request: Request) -> ImageRecord | None:
     from .export import output_names, read_complete_sidecar
 
     sidecar = task.folder / output_names(task.stem, label_format=request.label_format)["sidecar"]
-    record = read_complete_sidecar(sidecar, request=_request_fields(request))
+    record = read_complete_sidecar(sidecar, request=request_fields(request))
     if record is None:
         return None
     size = record.get("image_size", {})
@@ -274,7 +280,8 @@ def run_tasks(
                     record = future.result()
                 except Exception as error:  # the worker died (killed for memory, a crash)
                     task = futures[future]
-                    record = ImageRecord(task.name, error=f"{task.image}: worker lost: {error}")
+                    error = f"{task.image}: worker lost: {error}"
+                    record = ImageRecord(task.name, failure=WORKER_LOST, error=error)
                 yield record
         finally:
             for future in futures:
@@ -298,19 +305,30 @@ def _executor(jobs: int, scheduler: str | None):
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    # Each worker does one image at a time; more threads per worker would only compete.
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
     with ProcessPoolExecutor(
-        jobs, mp_context=get_context("spawn"), initializer=_ignore_interrupts
+        jobs, mp_context=get_context("spawn"), initializer=_start_worker
     ) as pool:
         yield pool
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
+    # Runs in each worker process before its first image: the variables hold for the BLAS and
+    # OpenMP libraries that load later in the worker (numpy's, when it segments), threadpoolctl
+    # for any loaded already; the parent's environment stays as it was.
+    if not any(variable in os.environ for variable in _THREAD_VARIABLES):
+        from threadpoolctl import threadpool_limits
+
+        for variable in _THREAD_VARIABLES:
+            os.environ[variable] = "1"
+        threadpool_limits(limits=1)
     # Ctrl-C reaches the whole process group; the parent stops the batch and the workers
     # finish the image they are writing instead of dying in the middle of it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def count_statuses(records: list[ImageRecord]) -> dict[str, int]:
+    """Images per status, every status of :data:`STATUSES` included."""
+    return {status: sum(record.status == status for record in records) for status in STATUSES}
 
 
 def write_summary(output: Path, records: list[ImageRecord]) -> tuple[Path, Path]:
@@ -322,9 +340,7 @@ def write_summary(output: Path, records: list[ImageRecord]) -> tuple[Path, Path]
     writer = csv.DictWriter(text, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows({**row, "warnings": "; ".join(row["warnings"])} for row in rows)
-    counts = {status: 0 for status in ("done", "skipped", "failed")}
-    for record in records:
-        counts[record.status] += 1
+    counts = count_statuses(records)
     paths = output / "summary.csv", output / "summary.json"
     with atomic_path(paths[0]) as temporary:
         temporary.write_text(text.getvalue(), encoding="utf-8")

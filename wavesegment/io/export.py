@@ -38,7 +38,9 @@ def output_names(stem: str, *, label_format: str = "png") -> dict[str, str]:
 
 
 def write_label_map(path: str | os.PathLike, labels: np.ndarray) -> None:
-    """Write a label map as 16-bit PNG, TIFF or NPY (chosen by the suffix), atomically.
+    """Write a 16-bit label map (0 = background) as PNG, TIFF or NPY, by the suffix, atomically.
+
+    Raises ValueError for another suffix or for labels that do not fit 16 bits.
 
     Examples
     --------
@@ -46,20 +48,22 @@ def write_label_map(path: str | os.PathLike, labels: np.ndarray) -> None:
     """
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".")
-    if suffix == "png":
-        write_labels(path, labels)
-        return
     if suffix not in LABEL_FORMATS:
         raise ValueError(f"label map suffix must be one of {', '.join(LABEL_FORMATS)}")
     if labels.max(initial=0) > np.iinfo(np.uint16).max:
         raise ValueError("more than 65535 labels do not fit a 16-bit label map")
+    labels = labels.astype(np.uint16)
     with atomic_path(path) as temporary:
-        if suffix == "npy":
-            np.save(temporary, labels.astype(np.uint16))
+        if suffix == "png":
+            from PIL import Image
+
+            Image.fromarray(labels).save(temporary, format="PNG")
+        elif suffix == "npy":
+            np.save(temporary, labels)
         else:
             import tifffile
 
-            tifffile.imwrite(temporary, labels.astype(np.uint16), metadata=None)
+            tifffile.imwrite(temporary, labels, metadata=None)
 
 
 def write_segment_masks(folder: str | os.PathLike, stem: str, labels: np.ndarray) -> list[Path]:
@@ -187,26 +191,14 @@ def read_complete_sidecar(path: str | os.PathLike, *, request: dict) -> dict | N
     return record if all((path.parent / name).is_file() for name in outputs) else None
 
 
-def write_labels(path: str | os.PathLike, labels: np.ndarray) -> None:
-    """Write a label map as a 16-bit grayscale PNG (0 = background), atomically."""
-    from PIL import Image
-
-    if labels.max(initial=0) > np.iinfo(np.uint16).max:
-        raise ValueError("more than 65535 labels do not fit a 16-bit PNG")
-    with atomic_path(path) as temporary:
-        Image.fromarray(labels.astype(np.uint16)).save(temporary, format="PNG")
-
-
 def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """RGB uint8 picture: segment colours blended over the image, with segment boundaries."""
     from skimage.color import label2rgb
     from skimage.segmentation import mark_boundaries
 
-    from ..preparation.intensity import to_grayscale
+    from ..preparation.intensity import rescale_unit, to_grayscale
 
-    gray = to_grayscale(image)
-    span = np.ptp(gray)
-    gray = (gray - gray.min()) / span if span > 0 else np.zeros_like(gray)
+    gray = rescale_unit(to_grayscale(image))
     coloured = label2rgb(labels, image=gray, bg_label=0, alpha=0.4, image_alpha=1.0)
     outlined = mark_boundaries(coloured, labels, color=(1.0, 1.0, 0.0), mode="inner")
     return (np.clip(outlined, 0, 1) * 255).round().astype(np.uint8)

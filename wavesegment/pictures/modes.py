@@ -11,6 +11,7 @@ import numpy as np
 
 from ..analysis.explain import Explanation
 from ..io.export import overlay
+from .colours import phase_colours, to_uint8
 
 # Tiles are scaled (nearest neighbour) so that the shorter side is about this many pixels.
 _TILE = 192
@@ -29,37 +30,9 @@ def write_picture(path, picture: np.ndarray) -> None:
     from ..io.files import atomic_path
 
     if picture.dtype != np.uint8:
-        picture = (np.clip(picture, 0, 1) * 255).round().astype(np.uint8)
+        picture = to_uint8(picture)
     with atomic_path(path) as temporary:
         Image.fromarray(picture).save(temporary, format="PNG")
-
-
-def phase_colours(field: np.ndarray) -> np.ndarray:
-    """RGB float picture of a complex field: hue = phase, brightness = sqrt of magnitude.
-
-    NaN (units outside the layer) is drawn mid-grey.
-
-    Examples
-    --------
-    >>> phase_colours(np.array([[1.0, 1j, np.nan]])).shape
-    (1, 3, 3)
-    """
-    from skimage.color import hsv2rgb
-
-    missing = np.isnan(field)
-    magnitude = np.abs(np.where(missing, 0, field))
-    peak = magnitude.max(initial=0.0)
-    hsv = np.stack(
-        [
-            (np.angle(np.where(missing, 0, field)) + np.pi) / (2 * np.pi) % 1.0,
-            np.ones(field.shape),
-            np.sqrt(magnitude / peak) if peak > 0 else magnitude,
-        ],
-        axis=-1,
-    )
-    rgb = hsv2rgb(hsv)
-    rgb[missing] = 0.5
-    return rgb
 
 
 def spread_phases(field: np.ndarray) -> tuple[np.ndarray, float]:
@@ -80,8 +53,12 @@ def spread_phases(field: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def explanation_figure(image: np.ndarray, explanation: Explanation) -> np.ndarray:
-    """RGB uint8 figure: row 1 the image, mask and layer-1 modes; row 2 the segmentation,
-    agreement map (if sampled) and layer-2 modes, each captioned with its eigenvalue.
+    """RGB uint8 figure of an explanation, one row per layer-1 run and one for layer 2.
+
+    Each layer-1 row shows the channel on the working grid, the side its run cut (white:
+    background) and its leading modes; the last row the segmentation at the image's size, the
+    agreement map (if sampled) and the leading layer-2 modes. Modes are captioned with their
+    eigenvalue.
 
     Examples
     --------
@@ -91,35 +68,43 @@ def explanation_figure(image: np.ndarray, explanation: Explanation) -> np.ndarra
     >>> explanation_figure(image, explain(image, seed=1)).dtype
     dtype('uint8')
     """
-    from ..preparation.intensity import to_grayscale
-
-    result = explanation.result
-    gray = to_grayscale(image)
-    span = np.ptp(gray)
-    gray = (gray - gray.min()) / span if span > 0 else np.zeros_like(gray)
-    first_row = [
-        ("image", np.repeat(gray[..., None], 3, axis=2)),
-        ("layer 1 background", np.repeat(result.background[..., None], 3, axis=2) * 0.8),
-    ]
-    second_row = [(f"{result.n_segments} segments", overlay(image, result.labels) / 255)]
+    result, report = explanation.result, explanation.report
+    grid = result.grid
+    rows = []
+    for channel, spectrum in explanation.layer1.items():
+        side = grid.background if not rows else grid.sides[channel]
+        values = result.network.channels[channel]
+        row = [
+            (f"{channel} on the grid", _gray(values)),
+            (f"layer 1 on {channel}:\nbackground side", _gray(side * 0.8)),
+        ]
+        row += _mode_tiles(spectrum, report["layer1"][channel]["modes"], "L1")
+        rows.append(row)
+    last = [(f"{result.n_segments} segments", overlay(image, result.labels) / 255)]
     if explanation.agreement is not None:
-        agreement = explanation.agreement
-        second_row.append(("agreement, black = 0", np.repeat(agreement[..., None], 3, axis=2)))
-    report = explanation.report
-    for row, name in ((first_row, "layer1"), (second_row, "layer2")):
-        if name not in report:
-            continue
-        layer = explanation.layers[0 if name == "layer1" else 1]
-        modes = report[name]["modes"]
-        for entry, field in zip(modes, layer.mode_images(len(modes)), strict=True):
-            shown, span = spread_phases(field)
-            stretched = " stretched" if _FLAT < span < _NARROW else ""
-            caption = (
-                f"L{name[-1]} mode {entry['mode']}\n|l| {entry['growth']:.4g}, "
-                f"arg {entry['rotation']:.4f}\nphase span {span:.3g}{stretched}"
-            )
-            row.append((caption, phase_colours(shown)))
-    return _grid([first_row, second_row])
+        last.append(("agreement, black = 0", _gray(explanation.agreement)))
+    if explanation.layer2 is not None:
+        last += _mode_tiles(explanation.layer2, report["layer2"]["modes"], "L2")
+    return _grid([*rows, last])
+
+
+def _gray(values: np.ndarray) -> np.ndarray:
+    from ..preparation.intensity import rescale_unit
+
+    return np.repeat(rescale_unit(np.asarray(values, dtype=np.float64))[..., None], 3, axis=2)
+
+
+def _mode_tiles(spectrum, modes: list[dict], layer: str) -> list[tuple[str, np.ndarray]]:
+    tiles = []
+    for entry, field in zip(modes, spectrum.mode_images(len(modes)), strict=True):
+        shown, span = spread_phases(field)
+        stretched = " stretched" if _FLAT < span < _NARROW else ""
+        caption = (
+            f"{layer} mode {entry['mode']}\n|l| {entry['growth']:.4g}, "
+            f"arg {entry['rotation']:.4f}\nphase span {span:.3g}{stretched}"
+        )
+        tiles.append((caption, phase_colours(shown)))
+    return tiles
 
 
 def _grid(rows: list[list[tuple[str, np.ndarray]]]) -> np.ndarray:
@@ -139,7 +124,7 @@ def _grid(rows: list[list[tuple[str, np.ndarray]]]) -> np.ndarray:
         top = _GAP + r * (tile[1] + _CAPTION + _GAP)
         for c, (caption, picture) in enumerate(row):
             left = _GAP + c * (tile[0] + _GAP)
-            pixels = (np.clip(picture, 0, 1) * 255).round().astype(np.uint8)
+            pixels = to_uint8(picture)
             canvas.paste(
                 Image.fromarray(pixels).resize(tile, Image.Resampling.NEAREST),
                 (left, top + _CAPTION),

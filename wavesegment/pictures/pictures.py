@@ -14,33 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from ..io.files import atomic_path
+from .colours import phase_colours, segment_colours, to_uint8
 
 _CAPTION_HEIGHT = 16
 _WHITE, _BLACK, _GREY = (255, 255, 255), (0, 0, 0), (120, 120, 120)
-
-
-def phase_colours(phasors: np.ndarray) -> np.ndarray:
-    """RGB uint8 picture of complex phasors: hue = phase, black where a unit is silent.
-
-    Examples
-    --------
-    >>> phase_colours(np.exp(1j * np.zeros((2, 2))))[0, 0]
-    array([  0, 255, 255], dtype=uint8)
-    """
-    from skimage.color import hsv2rgb
-
-    hue = (np.angle(phasors) + np.pi) / (2 * np.pi)
-    value = (np.abs(phasors) > 0).astype(np.float64)
-    rgb = hsv2rgb(np.stack([hue % 1.0, np.ones_like(hue), value], axis=-1))
-    return (rgb * 255).round().astype(np.uint8)
-
-
-def segment_colours(n_segments: int) -> np.ndarray:
-    """(n_segments + 1, 3) uint8 colours of labels 0 (black), 1, 2, ... as in the overlay."""
-    from skimage.color import label2rgb
-
-    labels = np.arange(n_segments + 1)[None, :]
-    return (label2rgb(labels, bg_label=0)[0] * 255).round().astype(np.uint8)
 
 
 def _fit(picture: np.ndarray, size: int) -> np.ndarray:
@@ -107,19 +84,19 @@ def wave_movie_frames(result, *, size: int = 320) -> list[np.ndarray]:
     :func:`relative_phases`). Each frame is captioned with its layer, its step (numbered as in
     :mod:`wavesegment.segmentation`) and the gain.
     """
-    if result.trace is None:
+    if result.grid.trace is None:
         raise ValueError("the result holds no trace: segment with trace_every > 0")
     every = result.parameters["trace_every"]
     layer1_steps = result.parameters["layer1_steps"]
     frames = []
     for layer, (trace, first_step) in enumerate(
-        zip(result.trace, (1, layer1_steps), strict=True), start=1
+        zip(result.grid.trace, (1, layer1_steps), strict=True), start=1
     ):
         for index, phasors in enumerate(trace):
             shown, gain = relative_phases(phasors)
             caption = f"layer {layer}, step {first_step + index * every}"
             caption += f", phases x{gain:.0e}" if gain > 1 else ""
-            frames.append(_captioned(_fit(phase_colours(shown), size), caption))
+            frames.append(_captioned(_fit(to_uint8(phase_colours(shown)), size), caption))
     return frames
 
 
@@ -148,17 +125,19 @@ def write_wave_movie(
 
 
 def projection_plot(result, *, panel: int = 280, max_points: int = 20000) -> np.ndarray:
-    """RGB uint8 scatter plots of the foreground units in the similarity projection.
+    """RGB uint8 scatter plots of the foreground units of the working grid in the similarity
+    projection, the features that were clustered.
 
-    One panel per pair of modes, each unit coloured by its segment (overlay colours).
+    One panel per pair of modes, each unit coloured by its phase cluster (overlay colours).
     At most ``max_points`` units are drawn (a fixed random subset), in random order so that
-    no segment is systematically hidden under another.
+    no cluster is systematically hidden under another.
     """
-    features = result.readout.projection
-    labels = result.labels[~result.background]
+    grid = result.grid
+    features = grid.readout.projection
+    labels = grid.clusters[~grid.background]
     n_modes = features.shape[1]
     order = np.random.default_rng(0).permutation(len(labels))[:max_points]
-    colours = segment_colours(result.n_segments)[labels[order]]
+    colours = segment_colours(int(grid.clusters.max()))[labels[order]]
     pairs = [(a, b) for a in range(n_modes) for b in range(a + 1, n_modes)] or [(0, 0)]
     panels = [_scatter(features[order][:, pair], colours, panel, pair) for pair in pairs]
     return np.concatenate(panels, axis=1)
@@ -237,10 +216,11 @@ def _read_labels(path: Path) -> np.ndarray:
 
 def _display(image: np.ndarray) -> np.ndarray:
     """An image of any value range as RGB uint8, stretched to its own minimum and maximum."""
-    low, high = image.min(), image.max()
-    scaled = (image - low) / (high - low) if high > low else np.zeros_like(image)
+    from ..preparation.intensity import rescale_unit
+
+    scaled = rescale_unit(image)
     rgb = scaled if scaled.ndim == 3 else np.repeat(scaled[..., None], 3, axis=2)
-    return (rgb[..., :3] * 255).round().astype(np.uint8)
+    return to_uint8(rgb[..., :3])
 
 
 def _pad(picture: np.ndarray, size: int) -> np.ndarray:

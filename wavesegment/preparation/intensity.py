@@ -15,3 +15,23 @@ def to_grayscale(image: np.ndarray) -> np.ndarray:
     raise ValueError(
         f"expected a 2-D grayscale or (rows, cols, 3|4) colour image, got {image.shape}"
     )
+
+
+def rescale_unit(values: np.ndarray) -> np.ndarray:
+    """``values`` mapped linearly from their minimum and maximum onto 0..1, as float64.
+
+    Constant values (and an empty array) give zeros. The one min-max scaling of the package:
+    for displays, for baselines that expect 0..1 and for colour conversions.
+
+    Examples
+    --------
+    >>> rescale_unit(np.array([2, 4, 6])).tolist()
+    [0.0, 0.5, 1.0]
+    >>> rescale_unit(np.full((2, 2), 7)).tolist()
+    [[0.0, 0.0], [0.0, 0.0]]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return values.copy()
+    low, high = values.min(), values.max()
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)

@@ -1,0 +1,76 @@
+"""``wavesegment explain``: why the network segmented IMAGE as it did, printed and drawn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..io.single import DEFAULT_MAX_PIXELS
+from . import _common
+
+
+def explain(
+    image: _common.ImageArgument,
+    output_dir: _common.OutputDirOption = None,
+    segments: _common.SegmentsOption = None,
+    seed: _common.SeedOption = 0,
+    engine: _common.EngineOption = "auto",
+    preset: _common.PresetOption = "natural",
+    max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    modes: Annotated[
+        int | None,
+        typer.Option(
+            "--modes",
+            "-r",
+            min=1,
+            help="Leading modes R to show and reconstruct with (default: the phase clusters).",
+        ),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(min=0, help="Noisy runs for the per-pixel agreement map (0: none).")
+    ] = 0,
+    noise: Annotated[
+        float,
+        typer.Option(
+            min=0.0, help="Noise of those runs, relative to the peak unit magnitude per step."
+        ),
+    ] = 1e-5,
+    method: Annotated[
+        _common.Eigensolver,
+        typer.Option(help="Eigensolver: dense (every mode) up to 400 units, else ARPACK."),
+    ] = "auto",
+) -> None:
+    """Explain the run that `wavesegment run IMAGE` makes with the same options.
+
+    Prints each layer's leading modes, the clusters and their margins, and every step after the
+    network; writes IMAGE_explain.json and IMAGE_explain.png (and, with --samples,
+    IMAGE_agreement.png: white where all runs agree).
+    """
+    from ..io.explanation import explain_file
+    from ..io.images import ImageError
+
+    folder = output_dir if output_dir is not None else image.parent
+    try:
+        explained = explain_file(
+            image,
+            folder=folder,
+            stem=image.stem,
+            max_pixels=max_pixels or None,
+            n_modes=modes,
+            method=method.value,
+            samples=samples,
+            noise=noise,
+            segments=segments,
+            seed=seed,
+            engine=engine.value,
+            preset=preset.value,
+        )
+    except (ImageError, ValueError) as error:
+        _common.fail(str(error))
+    except OSError as error:
+        _common.fail(f"cannot write to {folder}: {error.strerror or error}")
+    from ._explain_tables import print_explanation
+
+    print_explanation(image.name, explained.explanation.report)
+    typer.echo(f"-> {', '.join(map(str, explained.paths))}")

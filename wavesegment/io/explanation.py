@@ -1,0 +1,56 @@
+"""One image file explained: what ``wavesegment explain`` does, from reading to written files."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ExplainedFile:
+    """What :func:`explain_file` returns: the explanation and the files written."""
+
+    explanation: object = field(repr=False)  # wavesegment.analysis.explain.Explanation
+    paths: tuple[Path, ...] = ()
+
+
+def explain_file(
+    image: str | os.PathLike,
+    *,
+    folder: str | os.PathLike,
+    stem: str,
+    max_pixels: int | None = None,
+    n_modes: int | None = None,
+    method: str = "auto",
+    samples: int = 0,
+    noise: float = 1e-5,
+    **segment_options,
+) -> ExplainedFile:
+    """Read ``image``, explain the run that ``wavesegment run`` makes of it with the same
+    ``segment_options``, and write ``stem_explain.json``, ``stem_explain.png`` and, with
+    samples, ``stem_agreement.png`` into ``folder`` (each atomically).
+
+    Raises ImageError or ValueError for a bad file or option, OSError when the folder cannot be
+    written (see :func:`wavesegment.analysis.explain.explain` for the other parameters).
+    """
+    from ..analysis.explain import explain
+    from ..pictures.modes import explanation_figure, write_picture
+    from .files import atomic_path
+    from .images import read_image
+
+    preset = segment_options.get("preset", "natural")
+    pixels = read_image(image, max_pixels=max_pixels, preset=preset)
+    explanation = explain(
+        pixels, n_modes=n_modes, method=method, samples=samples, noise=noise, **segment_options
+    )
+    base = Path(folder) / stem
+    paths = [base.with_name(f"{stem}_explain.json"), base.with_name(f"{stem}_explain.png")]
+    with atomic_path(paths[0]) as temporary:
+        temporary.write_text(json.dumps(explanation.report, indent=2) + "\n", encoding="utf-8")
+    write_picture(paths[1], explanation_figure(pixels, explanation))
+    if explanation.agreement is not None:
+        paths.append(base.with_name(f"{stem}_agreement.png"))
+        write_picture(paths[2], explanation.agreement)
+    return ExplainedFile(explanation, tuple(paths))

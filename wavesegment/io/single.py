@@ -1,0 +1,241 @@
+"""One image file, read, segmented and written: what ``wavesegment run`` does, and each image of
+a batch (:mod:`wavesegment.io.batch`).
+
+:func:`segment_file` never raises for a bad input: the failure, and what kind it is, are in the
+returned record. Only numpy-free modules are imported here at start-up; the command line
+imports this module to build its commands.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+#: Default limit of the image size: 4000 x 4000 pixels (see
+#: :data:`wavesegment.io.images.BYTES_PER_PIXEL` for the memory it takes).
+DEFAULT_MAX_PIXELS = 16_000_000
+
+#: Why an image failed (``ImageRecord.failure``). The user can act on each but the last, which
+#: is a bug in wavesegment.
+BAD_INPUT, CANNOT_WRITE, OUT_OF_MEMORY, WORKER_LOST, INTERNAL_ERROR = FAILURES = (
+    "bad input",
+    "cannot write",
+    "out of memory",
+    "worker lost",
+    "internal error",
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asks of every image: segmentation and export options."""
+
+    segments: int | None = None
+    seed: int = 0
+    engine: str = "auto"
+    preset: str = "natural"
+    label_format: str = "png"
+    masks: bool = False
+    max_pixels: int | None = DEFAULT_MAX_PIXELS
+
+
+@dataclass
+class ImageRecord:
+    """One row of a batch's summary.
+
+    ``status`` is "done", "skipped" (complete before) or "failed"; a failed image has one of
+    :data:`FAILURES` in ``failure`` and a one-line ``error``.
+    """
+
+    path: str
+    width: int | None = None
+    height: int | None = None
+    segments: int | None = None
+    seconds: float = 0.0
+    status: str = "failed"
+    failure: str = ""
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What :func:`segment_file` returns.
+
+    ``record`` always; on success also the result (a :class:`~wavesegment.SegmentationResult`),
+    the label map's path and the pictures written; on an internal error the exception, so that
+    a command can show its traceback when asked to.
+    """
+
+    record: ImageRecord
+    result: object = None
+    labels: Path | None = None
+    pictures: list[Path] = field(default_factory=list)
+    exception: BaseException | None = None
+
+
+def describe_internal_error(error: BaseException) -> str:
+    """One line for an unexpected exception: a bug, which the user should report.
+
+    Examples
+    --------
+    >>> describe_internal_error(ZeroDivisionError("division by zero"))
+    'internal error (a bug in wavesegment, please report it): ZeroDivisionError: division by zero'
+    """
+    return f"{INTERNAL_ERROR} (a bug in wavesegment, please report it): {_describe(error)}"
+
+
+def _describe(error: BaseException) -> str:
+    """The exception's type and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def request_fields(request: Request) -> dict:
+    """The options that decide an image's outputs, as its sidecar records them.
+
+    ``max_pixels`` decides whether to run, not what comes out: it is not part of a finished set.
+    """
+    fields = asdict(request)
+    del fields["max_pixels"]
+    return fields
+
+
+def segment_file(
+    image: str | os.PathLike,
+    *,
+    folder: str | os.PathLike,
+    stem: str,
+    request: Request = Request(),
+    name: str | None = None,
+    movie: str | os.PathLike | None = None,
+    projection: str | os.PathLike | None = None,
+) -> Outcome:
+    """Read, segment and write the outputs of one image file.
+
+    Parameters
+    ----------
+    image : path-like
+        The input file.
+    folder, stem : path-like, str
+        The outputs are ``folder / (stem + "_labels.png")`` etc.
+        (see :func:`wavesegment.io.export.write_outputs`).
+    request : Request
+        Segmentation and export options.
+    name : str, optional
+        How the image is named in the record (default: its path).
+    movie, projection : path-like, optional
+        Also write a GIF of the phase waves of both layers, and a PNG of the units in the
+        similarity projection (:mod:`wavesegment.pictures.pictures`), to these paths.
+
+    Returns
+    -------
+    Outcome
+        Never raises for a bad file, an unwritable folder or a bug: the record says "failed",
+        why (``failure``) and holds a one-line error. Ctrl-C is not caught.
+
+    Examples
+    --------
+    >>> outcome = segment_file("coins.png", folder="out", stem="coins")  # doctest: +SKIP
+    >>> outcome.record.status  # doctest: +SKIP
+    'done'
+    """
+    started = time.perf_counter()
+    outcome = Outcome(ImageRecord(path=name or str(image)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _segment_and_write(Path(image), Path(folder), stem, request, outcome, movie)
+        except Exception as error:  # one bad image must not end a batch of thousands
+            _fail(outcome, error, image, f"cannot write to {folder}")
+        if not outcome.record.failure and (movie is not None or projection is not None):
+            try:
+                outcome.pictures = _write_pictures(outcome.result, movie, projection)
+            except Exception as error:
+                _fail(outcome, error, image, "cannot write a picture")
+    record = outcome.record
+    record.status = "failed" if record.failure else "done"
+    record.warnings = sorted({_first_line(warning.message) for warning in caught})
+    record.seconds = round(time.perf_counter() - started, 4)
+    return outcome
+
+
+def _segment_and_write(
+    image: Path, folder: Path, stem: str, request: Request, outcome: Outcome, movie
+) -> None:
+    from ..segmentation import segment
+    from .export import output_names, write_outputs
+    from .images import read_image
+
+    started = time.perf_counter()
+    pixels = read_image(image, max_pixels=request.max_pixels, preset=request.preset)
+    outcome.record.height, outcome.record.width = pixels.shape[:2]
+    read_seconds = time.perf_counter() - started
+    trace_every = _movie_interval(pixels.shape[:2], request.preset) if movie is not None else 0
+    result = segment(
+        pixels,
+        segments=request.segments,
+        seed=request.seed,
+        engine=request.engine,
+        preset=request.preset,
+        trace_every=trace_every,
+    )
+    write_outputs(
+        folder,
+        stem,
+        pixels,
+        result,
+        request=request_fields(request),
+        label_format=request.label_format,
+        masks=request.masks,
+        timings={"read": read_seconds},
+        source=image,
+    )
+    outcome.result, outcome.record.segments = result, result.n_segments
+    outcome.labels = folder / output_names(stem, label_format=request.label_format)["labels"]
+
+
+def _movie_interval(shape: tuple[int, int], preset: str) -> int:
+    # The movie keeps every few steps up to the end of the readout, fewer for large images.
+    from ..parameters import PRESETS
+    from ..pictures.pictures import trace_every_for
+
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(PRESETS)}, not {preset!r}")
+    return trace_every_for(shape, n_steps=PRESETS[preset].readout_steps[1])
+
+
+def _write_pictures(result, movie, projection) -> list[Path]:
+    from ..pictures.pictures import write_projection_plot, write_wave_movie
+
+    written = []
+    if movie is not None:
+        write_wave_movie(movie, result)
+        written.append(Path(movie))
+    if projection is not None:
+        write_projection_plot(projection, result)
+        written.append(Path(projection))
+    return written
+
+
+def _fail(outcome: Outcome, error: Exception, image, cannot_write: str) -> None:
+    record = outcome.record
+    if isinstance(error, ValueError):  # ImageError too: a bad file or a bad option value
+        record.failure, record.error = BAD_INPUT, _first_line(error)
+    elif isinstance(error, OSError):
+        record.failure = CANNOT_WRITE
+        record.error = f"{cannot_write}: {error.strerror or _first_line(error)}"
+    elif isinstance(error, MemoryError):
+        record.failure = OUT_OF_MEMORY
+        record.error = f"{image}: out of memory (try a smaller image or a lower --max-pixels)"
+    else:
+        record.failure, record.error = INTERNAL_ERROR, f"{image}: {describe_internal_error(error)}"
+        outcome.exception = error
+
+
+def _first_line(message: object) -> str:
+    lines = str(message).strip().splitlines()
+    return lines[0] if lines else type(message).__name__
