@@ -167,36 +167,29 @@ def _evolve_stepping(
 
 
 def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from, traced_steps):
-    import scipy.linalg
+    """The closed form ``x_t = sum_k lambda_k^t c_k v_k``, from the dense spectrum of M that
+    ``explain`` uses too (:func:`wavesegment.dynamics.spectral.layer_spectrum`)."""
+    from .spectral import layer_spectrum
 
     rows, cols = omega.shape
     resolve_engine("exact", rows * cols)
-    units = np.flatnonzero(foreground)
-    matrix = coupling.dense()[np.ix_(units, units)] + np.diag(1j * omega.ravel()[units])
-    eigenvalues, left, eigenvectors = scipy.linalg.eig(matrix, left=True)
-    # Coefficients from the left eigenvectors, one eigenvalue at a time: each is as accurate as
-    # its own eigenvalue is well conditioned. solve(V, x0) would spread the error of the
-    # near-degenerate clusters (omega takes few values) over the dominant modes too.
-    coefficients = (left.conj().T @ x0.ravel()[units]) / np.einsum(
-        "ij,ij->j", left.conj(), eigenvectors
-    )
-    # Dividing by the largest |lambda| is the rescaling that keeps lambda^t finite.
-    growth = eigenvalues / np.abs(eigenvalues).max(initial=1.0)
-
-    def state_at(step: int) -> np.ndarray:
-        full = np.zeros(rows * cols, dtype=np.complex128)
-        full[units] = eigenvectors @ (growth**step * coefficients)
-        return full.reshape(rows, cols)
-
-    def phasors_at(steps: range) -> np.ndarray:
-        phasors = np.zeros((len(steps), rows, cols), dtype=np.complex64)
-        for target, step in zip(phasors, steps, strict=True):
-            state = state_at(step)
-            np.divide(state, np.abs(state), out=target, where=state != 0, casting="unsafe")
-        return phasors
-
+    recorded = range(record_from, n_steps + 1)
+    if not foreground.any():
+        silent = np.zeros((rows, cols), dtype=np.complex128)
+        frames = np.zeros((len(recorded), rows, cols), dtype=np.complex64)
+        return Evolution(silent, frames, np.zeros((len(traced_steps), rows, cols), np.complex64))
+    spectrum = layer_spectrum(coupling, omega, foreground=foreground, method="dense")
+    # states() divides by |lambda_1|^t, the rescaling that keeps lambda^t finite.
     return Evolution(
-        final=state_at(n_steps),
-        phasors=phasors_at(range(record_from, n_steps + 1)),
-        trace=phasors_at(traced_steps),
+        final=spectrum.states(x0, [n_steps])[0],
+        phasors=_phasors(spectrum.states(x0, recorded), recorded),
+        trace=_phasors(spectrum.states(x0, traced_steps), traced_steps),
     )
+
+
+def _phasors(states: np.ndarray, steps: range) -> np.ndarray:
+    """Unit phasors of ``states`` (0 where a unit is silent), one frame per step."""
+    phasors = np.zeros((len(steps), *states.shape[1:]), dtype=np.complex64)
+    for target, state in zip(phasors, states, strict=True):
+        np.divide(state, np.abs(state), out=target, where=state != 0, casting="unsafe")
+    return phasors

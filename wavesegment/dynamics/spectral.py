@@ -49,6 +49,8 @@ class LayerSpectrum:
         Image shape.
     method : str
         ``"dense"`` or ``"sparse"``, the path that computed the modes.
+    left : (n_units, n_modes) complex ndarray or None
+        Left eigenvectors (``w^H M = lambda w^H``), computed by the dense path.
     """
 
     eigenvalues: np.ndarray
@@ -56,6 +58,7 @@ class LayerSpectrum:
     units: np.ndarray
     shape: tuple[int, int]
     method: str
+    left: np.ndarray | None = None
 
     @property
     def condition_number(self) -> float:
@@ -69,13 +72,20 @@ class LayerSpectrum:
     def coefficients(self, x0: np.ndarray, n_modes: int | None = None) -> np.ndarray:
         """Weights ``c_k`` of ``x0`` (image-shaped) on the first ``n_modes`` modes.
 
-        For the leading modes of a complex symmetric M these are the oblique projections
-        ``(V^T V)^-1 V^T x0``. ``n_modes`` should not split a cluster of (nearly) equal
-        eigenvalues, whose modes only together span an invariant subspace.
+        With left eigenvectors (dense path) each weight comes from its own,
+        ``c_k = w_k^H x0 / w_k^H v_k``: as accurate as its own eigenvalue is well conditioned,
+        even where omega takes few values and hundreds of eigenvalues coincide (the matrix of
+        all modes then has condition ~1e19, and solving with it would spread that error over
+        the dominant modes too). Otherwise (the leading modes from ARPACK) they are the oblique
+        projections ``(V^T V)^-1 V^T x0`` of a complex symmetric M; ``n_modes`` should then not
+        split a cluster of (nearly) equal eigenvalues.
         """
         n_modes = self.eigenvalues.size if n_modes is None else n_modes
         start = np.asarray(x0, dtype=np.complex128).ravel()[self.units]
         leading = self.vectors[:, :n_modes]
+        if self.left is not None:
+            left = self.left[:, :n_modes]
+            return (left.conj().T @ start) / np.einsum("ij,ij->j", left.conj(), leading)
         return np.linalg.solve(leading.T @ leading, leading.T @ start)
 
     def states(self, x0: np.ndarray, steps, n_modes: int | None = None) -> np.ndarray:
@@ -145,8 +155,9 @@ def layer_spectrum(
         path may return fewer when ARPACK does not converge on all of them (it then keeps
         those that did).
     method : {"auto", "dense", "sparse"}
-        ``"dense"``: ``numpy.linalg.eig`` of the N x N matrix. ``"sparse"``: ARPACK on the
-        structured operator, O(N r) per product. ``"auto"``: dense up to 400 units.
+        ``"dense"``: ``scipy.linalg.eig`` of the N x N matrix, left eigenvectors too.
+        ``"sparse"``: ARPACK on the structured operator, O(N r) per product. ``"auto"``: dense
+        up to 400 units.
     tol : float
         Relative accuracy asked of ARPACK (0: machine precision).
 
@@ -176,14 +187,18 @@ def layer_spectrum(
         raise ValueError("the sparse method needs n_modes")
     if method == "sparse" and n_modes >= units.size - 1:
         method = "dense"  # ARPACK needs k < N - 1; so few units are cheap to decompose densely
+    left = None
     if method == "dense":
+        import scipy.linalg
+
         matrix = coupling.dense()[np.ix_(units, units)] + np.diag(rates)
-        eigenvalues, vectors = np.linalg.eig(matrix)
+        eigenvalues, left, vectors = scipy.linalg.eig(matrix, left=True)
     else:
         eigenvalues, vectors = _arpack(coupling, rates, units, n_modes, tol)
     order = np.argsort(-np.abs(eigenvalues), kind="stable")[:n_modes]
     vectors = vectors[:, order] / np.linalg.norm(vectors[:, order], axis=0)
-    return LayerSpectrum(eigenvalues[order], vectors, units, tuple(omega.shape), method)
+    left = None if left is None else left[:, order]
+    return LayerSpectrum(eigenvalues[order], vectors, units, tuple(omega.shape), method, left)
 
 
 def _arpack(coupling, rates, units, n_modes, tol):
