@@ -58,6 +58,8 @@ recall, precision = total[:, 0] / total[:, 1], total[:, 2] / np.maximum(total[:,
 ours_curve = np.column_stack([thresholds, recall, precision, f_measure(recall, precision)])
 print("curve (threshold, R, P, F), ours then MATLAB:")
 for mine, theirs in zip(ours_curve, curve, strict=True):
-    print("  " + " ".join(f"{v:8.5f}" for v in mine) + "  |  " + " ".join(f"{v:8.5f}" for v in theirs))
+    print(
+        "  " + " ".join(f"{v:8.5f}" for v in mine) + "  |  " + " ".join(f"{v:8.5f}" for v in theirs)
+    )
 difference = max(difference, float(np.abs(ours_curve - curve).max()))
 print(f"largest difference {difference:.6f}; {seconds / len(counts):.2f} s per image")

@@ -8,7 +8,8 @@ so that the dataset's best one (ODS) and each image's own (OIS) can be picked:
   image must give the same number of them;
 - an ultrametric contour map in the benchmark's double-size format (``ucm2``: a floating-point
   array of shape (2 rows + 1, 2 cols + 1), pixels at odd positions, the level at which each
-  boundary between them disappears at the others, levels in 0..1) is cut at the benchmark's 99
+  boundary between them disappears at the others, levels in 0..1, the outer frame repeating
+  the row or column inside it as the benchmark's ``seg2bdry`` does) is cut at the benchmark's 99
   thresholds 0.01..0.99: regions are the connected parts of ``ucm2 <= t`` and boundaries the
   pixels ``ucm2[2::2, 2::2] >= t`` (``evaluation_reg_image.m``, ``evaluation_bdry_image.m``).
 """
@@ -97,6 +98,7 @@ def _ucm_levels(ucm2: np.ndarray, shape: tuple[int, int]) -> Levels:
     labels, boundaries = [], []
     for first in np.unique(stage, return_index=True)[1]:  # a threshold of each stage
         threshold = UCM_THRESHOLDS[first]
-        labels.append(label(ucm2 <= threshold, connectivity=2)[1::2, 1::2])
+        # Inside the frame, so that a frame left at 0 does not join the regions along it.
+        labels.append(label(ucm2[1:-1, 1:-1] <= threshold, connectivity=2)[::2, ::2])
         boundaries.append(strength >= threshold)
     return Levels(UCM_THRESHOLDS.copy(), stage, labels, boundaries)
