@@ -156,7 +156,8 @@ def dataset_scores(images: Sequence[dict]) -> dict[str, float]:
         ``boundary_ods_f``, ``boundary_ods_recall``, ``boundary_ods_precision``,
         ``boundary_ods_threshold``, ``boundary_ois_f``, ``boundary_ois_recall``,
         ``boundary_ois_precision``, ``boundary_ap``, and ``covering_ods``, ``covering_ois``,
-        ``pri_ods``, ``pri_ois``, ``voi_ods``, ``voi_ois``.
+        ``pri_ods``, ``pri_ois``, ``voi_ods``, ``voi_ois``; ``thresholds``, their number
+        (AP is 0 for one threshold, as in the benchmark).
 
     Examples
     --------
@@ -173,7 +174,7 @@ def dataset_scores(images: Sequence[dict]) -> dict[str, float]:
         raise ValueError("the images were scored at different numbers of thresholds")
     counts = np.array([image["counts"] for image in images], dtype=np.float64)
     scores = boundary_scores(thresholds, counts)
-    return scores | _region_scores(images)
+    return scores | _region_scores(images) | {"thresholds": int(thresholds.size)}
 
 
 def boundary_scores(thresholds: np.ndarray, counts: np.ndarray) -> dict[str, float]:

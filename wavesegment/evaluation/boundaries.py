@@ -9,10 +9,11 @@ matched, summed over annotators (``evaluation_bdry_image.m``).
 ``correspondPixels`` solves a min-cost assignment whose cost of leaving a pixel unmatched is
 100 times the largest distance, so that it matches as many pixels as can be matched and only
 then prefers short pairs; the counts are those of a maximum bipartite matching of the pixel
-pairs within reach, which is what :func:`match_boundaries` computes (Hopcroft-Karp,
-:func:`scipy.sparse.csgraph.maximum_bipartite_matching`). Which of several maximum matchings is
-taken can change which machine pixels count as matched when there are several annotators, by a
-few pixels in thousands.
+pairs within reach, which is what :func:`match_boundaries` computes (nearest pairs first, then
+augmenting paths). Which of several maximum matchings is taken can change which machine pixels
+count as matched when there are several annotators. On BSDS500 photos the original code
+(``correspondPixels`` as pyedgeeval 0.2.8 compiles it) matched the same number of pixels or up to
+3 fewer in about 2000 (its sparse random outlier graph can miss an augmentation).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_bipartite_matching
 from skimage.morphology import thin
+
+from ._matching import maximum_matching
 
 __all__ = [
     "MAX_DISTANCE",
@@ -64,27 +65,32 @@ def label_boundaries(labels: np.ndarray) -> np.ndarray:
 
 def _pairs_within(
     machine: np.ndarray, truth: np.ndarray, radius: float
-) -> tuple[csr_matrix, np.ndarray]:
-    """Biadjacency of the machine pixels (rows) and truth pixels (columns) within ``radius``."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The truth pixels within ``radius`` of each machine pixel, nearest first, as CSR
+    ``indptr`` and ``indices`` (machine pixels in raster order, truth pixels numbered so)."""
     rows, cols = truth.shape
     truth_index = np.full(truth.shape, -1, dtype=np.int64)
     truth_index[truth] = np.arange(np.count_nonzero(truth))
     machine_rows, machine_cols = np.nonzero(machine)
     reach = int(np.ceil(radius))
-    sources, targets = [], []
-    for dy in range(-reach, reach + 1):
-        for dx in range(-reach, reach + 1):
-            if dy * dy + dx * dx > radius * radius:
-                continue
-            y, x = machine_rows + dy, machine_cols + dx
-            inside = np.flatnonzero((y >= 0) & (y < rows) & (x >= 0) & (x < cols))
-            found = truth_index[y[inside], x[inside]]
-            sources.append(inside[found >= 0])
-            targets.append(found[found >= 0])
+    offsets = [
+        (dy * dy + dx * dx, dy, dx)
+        for dy in range(-reach, reach + 1)
+        for dx in range(-reach, reach + 1)
+        if dy * dy + dx * dx <= radius * radius
+    ]
+    sources, targets, distances = [], [], []
+    for squared, dy, dx in offsets:
+        y, x = machine_rows + dy, machine_cols + dx
+        inside = np.flatnonzero((y >= 0) & (y < rows) & (x >= 0) & (x < cols))
+        found = truth_index[y[inside], x[inside]]
+        sources.append(inside[found >= 0])
+        targets.append(found[found >= 0])
+        distances.append(np.full(np.count_nonzero(found >= 0), squared))
     sources, targets = np.concatenate(sources), np.concatenate(targets)
-    shape = (machine_rows.size, int(np.count_nonzero(truth)))
-    graph = csr_matrix((np.ones(sources.size, dtype=np.int8), (sources, targets)), shape=shape)
-    return graph, np.flatnonzero(machine)
+    order = np.lexsort((np.concatenate(distances), sources))
+    indptr = np.searchsorted(sources[order], np.arange(machine_rows.size + 1))
+    return indptr.astype(np.int64), targets[order].astype(np.int64)
 
 
 def match_boundaries(
@@ -120,9 +126,9 @@ def match_boundaries(
     matched_truth = np.zeros(truth.shape, dtype=bool)
     if not machine.any() or not truth.any():
         return matched_machine, matched_truth
-    graph, machine_pixels = _pairs_within(machine, truth, radius)
-    partner = maximum_bipartite_matching(graph, perm_type="column")  # truth index per machine
-    matched_machine.flat[machine_pixels[partner >= 0]] = True
+    indptr, indices = _pairs_within(machine, truth, radius)
+    partner = maximum_matching(indptr, indices, int(np.count_nonzero(truth)))
+    matched_machine.flat[np.flatnonzero(machine)[partner >= 0]] = True
     matched_truth.flat[np.flatnonzero(truth)[partner[partner >= 0]]] = True
     return matched_machine, matched_truth
 

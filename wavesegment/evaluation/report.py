@@ -201,14 +201,15 @@ def summary_table(summary: dict[str, dict], kind: str, *, title: str = "") -> Ta
     if all("benchmark" in entry for entry in entries):
         for heading, ods, ois in BENCHMARK_ROWS:
             table.add_row(
-                heading,
-                *(
-                    f"{entry['benchmark'][ods]:.3f}"
-                    + ("" if ois is None else f" / {entry['benchmark'][ois]:.3f}")
-                    for entry in entries
-                ),
+                heading, *(_benchmark_cell(entry["benchmark"], ods, ois) for entry in entries)
             )
     return table
+
+
+def _benchmark_cell(scores: dict, ods: str, ois: str | None) -> str:
+    if ois is None:  # AP: no curve under one threshold
+        return f"{scores[ods]:.3f}" if scores["thresholds"] > 1 else "-"
+    return f"{scores[ods]:.3f} / {scores[ois]:.3f}"
 
 
 def rows_table(rows: list[dict], kind: str) -> Table:
