@@ -39,6 +39,15 @@ def evaluate(
     baselines: Annotated[
         bool, typer.Option(help="Also score skimage's felzenszwalb and slic.")
     ] = True,
+    boundaries: Annotated[
+        bool | None,
+        typer.Option(
+            "--boundaries/--no-boundaries",
+            help="Also run the BSDS500 benchmark: boundary P/R/F and region scores at ODS "
+            "and OIS (default: on for BSDS500 folders).",
+            show_default=False,
+        ),
+    ] = None,
     csv_path: Annotated[
         Path | None, typer.Option("--csv", help="Write one row per image, method and seed.")
     ] = None,
@@ -71,6 +80,7 @@ def evaluate(
                 baselines=baselines,
                 seeds=range(seed, seed + seeds),
                 limit=limit,
+                boundaries=boundaries,
                 csv_path=csv_path,
                 json_path=json_path,
                 progress=progress,

@@ -27,7 +27,9 @@ from skimage.segmentation import felzenszwalb, slic
 
 from ..preparation.intensity import rescale_unit
 from ..segmentation import segment
+from .benchmark import dataset_scores, f_measure, level_scores, truth_boundaries
 from .datasets import Dataset, Sample
+from .levels import Levels, segmentation_levels
 from .metrics import (
     adjusted_rand_index,
     mask_iou,
@@ -39,6 +41,8 @@ from .metrics import (
 FELZENSZWALB_SCALE = 0.004
 FELZENSZWALB_SIGMA = 0.002
 FELZENSZWALB_MIN_SIZE = 0.002
+# Scales of the multi-scale Felzenszwalb baseline, relative to the pixel count, finest first.
+FELZENSZWALB_LEVELS = tuple(0.0005 * 2**k for k in range(7))
 SLIC_SEGMENTS = 8
 SLIC_COMPACTNESS = 20.0
 # A foreground ARI at least this high counts as the objects separated (issue 3).
@@ -56,8 +60,9 @@ METRICS = {
 class Method:
     """A segmentation method under evaluation.
 
-    ``segment(image, seed)`` returns a label map; ``seeded`` says whether the seed changes the
-    answer (only seeded methods run once per seed).
+    ``segment(image, seed)`` returns a label map, or a hierarchy as a sequence of label maps
+    or a ``ucm2`` (see :mod:`wavesegment.evaluation.levels`); ``seeded`` says whether the seed
+    changes the answer (only seeded methods run once per seed).
     """
 
     name: str
@@ -110,6 +115,25 @@ def felzenszwalb_method(
         "sigma_per_side": sigma,
     }
     return Method("felzenszwalb", parameters, run, seeded=False)
+
+
+def felzenszwalb_levels_method(*, scales: tuple[float, ...] = FELZENSZWALB_LEVELS) -> Method:
+    """Felzenszwalb at several scales, one segmentation per scale, as its boundary F-measure
+    is usually reported: ``min_size`` half the scale, ``sigma`` as :func:`felzenszwalb_method`.
+
+    Examples
+    --------
+    >>> maps = felzenszwalb_levels_method(scales=(0.001, 0.01)).segment(np.eye(8), 0)
+    >>> len(maps), maps[0].shape
+    (2, (8, 8))
+    """
+    methods = [felzenszwalb_method(scale=scale, min_size=scale / 2) for scale in scales]
+    return Method(
+        "felzenszwalb-levels",
+        {"scales_per_pixel": list(scales), "min_size_per_pixel": "scale / 2"},
+        lambda image, seed: [method.segment(image, seed) for method in methods],
+        seeded=False,
+    )
 
 
 def slic_method(
@@ -167,12 +191,18 @@ def evaluate(
     *,
     seeds: list[int] | tuple[int, ...] = (0,),
     limit: int | None = None,
+    boundaries: bool = False,
 ) -> Iterator[dict]:
     """Segment and score each image with each method; yield one row per (image, method, seed).
 
     Seeded methods run once per seed, the others once per image (their row has seed None).
     A row holds ``image``, ``method``, ``seed``, ``segments`` (label count), ``seconds`` (of
-    the segmentation alone) and the scores of :func:`score`.
+    the segmentation alone) and the scores of :func:`score`. Of a hierarchy, these are of its
+    segmentation with the best covering.
+
+    With ``boundaries``, a row also holds ``levels``, the image's scores at every threshold
+    (:func:`~wavesegment.evaluation.benchmark.level_scores`), and ``boundary_recall``,
+    ``boundary_precision`` and ``boundary_f`` at the image's best threshold.
 
     Examples
     --------
@@ -184,12 +214,15 @@ def evaluate(
     count = len(dataset) if limit is None else min(limit, len(dataset))
     for index in range(count):
         sample = dataset[index]
+        truth_maps = truth_boundaries(sample.truths) if boundaries else None
         for method in methods:
             for seed in seeds if method.seeded else [None]:
                 started = time.perf_counter()
-                labels = method.segment(sample.image, 0 if seed is None else seed)
+                output = method.segment(sample.image, 0 if seed is None else seed)
                 seconds = time.perf_counter() - started
-                yield {
+                levels = segmentation_levels(output, sample.image.shape[:2])
+                labels = _flat_labels(levels, sample.truths)
+                row = {
                     "image": sample.name,
                     "method": method.name,
                     "seed": seed,
@@ -197,13 +230,39 @@ def evaluate(
                     "seconds": seconds,
                     **score(labels, sample, dataset.kind),
                 }
+                if boundaries:
+                    row |= _boundary_row(level_scores(levels, sample.truths, boundaries=truth_maps))
+                yield row
+
+
+def _flat_labels(levels: Levels, truths: list[np.ndarray]) -> np.ndarray:
+    """The one segmentation, or of a hierarchy the one with the best covering."""
+    if len(levels.labels) == 1:
+        return levels.labels[0]
+    return max(levels.labels, key=lambda labels: segmentation_covering(labels, truths))
+
+
+def _boundary_row(levels: dict) -> dict:
+    counts = np.asarray(levels["counts"], dtype=np.float64)
+    recall = counts[:, 0] / np.maximum(counts[:, 1], 1)
+    precision = counts[:, 2] / np.maximum(counts[:, 3], 1)
+    f = f_measure(recall, precision)
+    best = int(np.argmax(f))
+    return {
+        "boundary_recall": float(recall[best]),
+        "boundary_precision": float(precision[best]),
+        "boundary_f": float(f[best]),
+        "levels": levels,
+    }
 
 
 def summarise(rows: list[dict], kind: str) -> dict[str, dict]:
     """Per method: mean and median of each score and of the seconds, over its rows.
 
     For ``"objects"`` datasets also ``separated``: the fraction of rows with foreground ARI of
-    at least 0.95.
+    at least 0.95. Where the rows hold ``levels`` (see :func:`evaluate`), ``benchmark``: the
+    boundary and region scores at ODS and OIS
+    (:func:`~wavesegment.evaluation.benchmark.dataset_scores`).
 
     Examples
     --------
@@ -221,5 +280,7 @@ def summarise(rows: list[dict], kind: str) -> dict[str, dict]:
             entry[key] = {"mean": float(values.mean()), "median": float(np.median(values))}
         if kind == "objects":
             entry["separated"] = float(np.mean([row["fg_ari"] >= SEPARATED_ARI for row in own]))
+        if "levels" in own[0]:
+            entry["benchmark"] = dataset_scores([row["levels"] for row in own])
         summary[name] = entry
     return summary

@@ -16,6 +16,7 @@ from .evaluate import (
     SEPARATED_ARI,
     Method,
     evaluate,
+    felzenszwalb_levels_method,
     felzenszwalb_method,
     slic_method,
     summarise,
@@ -34,6 +35,17 @@ HEADINGS = {
     "seconds": "s/image",
 }
 
+# The benchmark's scores at the dataset's (ODS) and the images' (OIS) best thresholds.
+BENCHMARK_ROWS = (
+    ("boundary F  ODS / OIS", "boundary_ods_f", "boundary_ois_f"),
+    ("boundary P  ODS / OIS", "boundary_ods_precision", "boundary_ois_precision"),
+    ("boundary R  ODS / OIS", "boundary_ods_recall", "boundary_ois_recall"),
+    ("boundary AP", "boundary_ap", None),
+    ("covering  ODS / OIS", "covering_ods", "covering_ois"),
+    ("PRI  ODS / OIS", "pri_ods", "pri_ois"),
+    ("VoI bits  ODS / OIS", "voi_ods", "voi_ois"),
+)
+
 
 def run_evaluation(
     dataset: str | os.PathLike | None = None,
@@ -45,6 +57,7 @@ def run_evaluation(
     baselines: bool = True,
     seeds: Sequence[int] = (0,),
     limit: int | None = None,
+    boundaries: bool | None = None,
     csv_path: str | os.PathLike | None = None,
     json_path: str | os.PathLike | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -66,6 +79,11 @@ def run_evaluation(
         Seeds of wavesegment, each run on every image.
     limit : int, optional
         Evaluate only the first ``limit`` images.
+    boundaries : bool, optional
+        Also run the BSDS500 benchmark: boundary precision, recall and F, and the region
+        scores, at the dataset's and each image's best threshold (ODS, OIS), and with the
+        baselines Felzenszwalb at several scales too. Default: for BSDS500-style datasets
+        (every label a region).
     csv_path, json_path : path-like, optional
         Write the rows as CSV (one per image, method and seed), the report as JSON.
     progress : callable, optional
@@ -94,11 +112,14 @@ def run_evaluation(
     ('objects', 1, 1)
     """
     data = _dataset(dataset, shapes, count, overlap)
+    if boundaries is None:
+        boundaries = data.kind == "regions"
     methods = [wavesegment_method(**(options or {}))]
     if baselines:
         methods += [felzenszwalb_method(), slic_method()]
+        methods += [felzenszwalb_levels_method()] if boundaries else []
     seeds = list(seeds)
-    rows = _scored_rows(data, methods, seeds, limit, progress)
+    rows = _scored_rows(data, methods, seeds, limit, boundaries, progress)
     report = {
         "name": data.name,
         "dataset": str(dataset) if dataset is not None else data.name,
@@ -131,13 +152,14 @@ def _scored_rows(
     methods: list[Method],
     seeds: list[int],
     limit: int | None,
+    boundaries: bool,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict]:
     total = (len(data) if limit is None else min(limit, len(data))) * len(methods)
     finished, rows = 0, []
     if progress is not None:
         progress(finished, total)
-    for row in evaluate(data, methods, seeds=seeds, limit=limit):
+    for row in evaluate(data, methods, seeds=seeds, limit=limit, boundaries=boundaries):
         rows.append(row)
         if row["seed"] is None or row["seed"] == seeds[-1]:  # the method is done with the image
             finished += 1
@@ -176,7 +198,18 @@ def summary_table(summary: dict[str, dict], kind: str, *, title: str = "") -> Ta
         table.add_row(
             f"fg ARI >= {SEPARATED_ARI}", *(f"{entry['separated']:.0%}" for entry in entries)
         )
+    if all("benchmark" in entry for entry in entries):
+        for heading, ods, ois in BENCHMARK_ROWS:
+            table.add_row(
+                heading, *(_benchmark_cell(entry["benchmark"], ods, ois) for entry in entries)
+            )
     return table
+
+
+def _benchmark_cell(scores: dict, ods: str, ois: str | None) -> str:
+    if ois is None:  # AP: no curve under one threshold
+        return f"{scores[ods]:.3f}" if scores["thresholds"] > 1 else "-"
+    return f"{scores[ods]:.3f} / {scores[ois]:.3f}"
 
 
 def rows_table(rows: list[dict], kind: str) -> Table:
@@ -193,9 +226,11 @@ def rows_table(rows: list[dict], kind: str) -> Table:
 
 
 def write_csv(path: str | os.PathLike, rows: list[dict]) -> None:
-    """Write the rows as CSV with a header line, atomically."""
+    """Write the rows as CSV with a header line, atomically; per-threshold ``levels`` go only
+    to the JSON."""
+    fields = [key for key in rows[0] if key != "levels"]
     with atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
 
