@@ -105,3 +105,24 @@ def test_sensitivity_maps_the_run(noisy_run):
     with pytest.raises(ValueError, match="probes"):
         sensitivity(result, probes=0)
 
+
+def test_cli_explain_sensitivity_writes_map_and_section(tmp_path):
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from wavesegment.cli import app
+    from wavesegment.io.images import read_image
+
+    image = Path(__file__).parents[1] / "sample_images" / "two_shapes.png"
+    options = ["--sensitivity", "--probes", "2", "--preset", "published"]
+    outcome = CliRunner().invoke(app, ["explain", str(image), "-o", str(tmp_path), *options])
+    assert outcome.exit_code == 0, outcome.output
+    report = json.loads((tmp_path / "two_shapes_explain.json").read_text())
+    section = report["sensitivity"]
+    assert section["probes"] == 2 and 0 <= section["fragile_fraction"] <= 1
+    assert len(section["clusters"]) == report["readout"]["n_clusters"]
+    picture = read_image(tmp_path / "two_shapes_sensitivity.png")
+    assert picture.shape[:2] == tuple(report["image"].values())
+    assert "linear response" in outcome.output
