@@ -25,10 +25,14 @@ response. Low values mark fragile pixels.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..dynamics.tangent import tangent_run
+
+if TYPE_CHECKING:
+    from ..segmentation import SegmentationResult
 
 # A unit whose flip value is below this counts as fragile in the report: pixel noise of a
 # quarter of the image's standard deviation would flip it at one sigma (on the bundled
@@ -192,7 +196,9 @@ class Sensitivity:
         )
 
 
-def sensitivity(result, *, probes: int = 8, seed: int | None = None) -> Sensitivity:
+def sensitivity(
+    result: SegmentationResult, *, probes: int = 8, seed: int | None = None
+) -> Sensitivity:
     """The exact linear response of a run's mask and phase clusters to its pixels.
 
     Parameters
@@ -310,7 +316,7 @@ def _cluster_response(network, grid, signs: np.ndarray):
     return margins, margin_changes, np.sqrt(np.mean(relative**2, axis=(0, 1)))
 
 
-def sensitivity_report(found: Sensitivity, result) -> dict:
+def sensitivity_report(found: Sensitivity, result: SegmentationResult) -> dict:
     """The JSON-ready summary of ``found`` for the explanation report (``"sensitivity"``).
 
     Medians over units; a value that is not finite (one cluster: no margin) is None.
