@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..network.coupling import GaussianCoupling
+from ._kernels import _cached_njit
 
 
 @dataclass(frozen=True)
@@ -80,31 +81,55 @@ def tangent_run(
     """
     foreground = np.ones(omega.shape, dtype=bool) if foreground is None else foreground
     n_directions = len(directions)
-    rates = 1j * np.where(foreground, omega, 0.0)
-    drives = 1j * np.where(foreground, directions, 0.0)
-    state = np.where(foreground, x0, 0).astype(np.complex128)
-    tangent = np.zeros((n_directions, *omega.shape), dtype=np.complex128)
+    omega = np.ascontiguousarray(omega, dtype=np.float64)
+    directions = np.ascontiguousarray(directions, dtype=np.float64)
+    foreground = np.ascontiguousarray(foreground, dtype=np.bool_)
+    # Planes: Re x, Im x, then Re y and Im y of each direction.
+    planes = np.zeros((2 + 2 * n_directions, *omega.shape))
+    planes[0], planes[1] = np.where(foreground, x0, 0).real, np.where(foreground, x0, 0).imag
+    coupled = np.empty_like(planes)
     n_recorded = max(n_steps - record_from + 1, 0)
     phasors = np.zeros((n_recorded, *omega.shape), dtype=np.complex128)
     changes = np.zeros((n_directions, n_recorded, *omega.shape))
+    peak = np.abs(x0[foreground]).max(initial=0.0)
     for step in range(n_steps + 1):
         if step > 0:
-            planes = np.concatenate([[state.real, state.imag], tangent.real, tangent.imag])
-            coupled = coupling.apply(planes)
-            new_state = coupled[0] + 1j * coupled[1] + rates * state
-            new_tangent = (
-                coupled[2 : 2 + n_directions]
-                + 1j * coupled[2 + n_directions :]
-                + rates * tangent
-                + drives * state
-            )
-            # Rescale both by the same real factor: phases and y / x are unchanged.
-            scale = 1.0 / max(np.abs(new_state).max(), 1e-300)
-            state = np.where(foreground, new_state, 0) * scale
-            tangent = np.where(foreground, new_tangent, 0) * scale
+            coupling.apply(planes, out=coupled)
+            # Rescale x and y by the same real factor: phases and y / x are unchanged.
+            peak = _advance(planes, coupled, omega, directions, foreground, 1.0 / (peak or 1.0))
         if step >= record_from:
+            state = planes[0] + 1j * planes[1]
+            tangent = planes[2 : 2 + n_directions] + 1j * planes[2 + n_directions :]
             present = state != 0
             safe = np.where(present, state, 1.0)
             phasors[step - record_from] = np.where(present, state / np.abs(safe), 0)
             changes[:, step - record_from] = np.where(present, (tangent / safe).imag, 0.0)
     return TangentRun(phasors, changes)
+
+
+@_cached_njit
+def _advance(planes, coupled, omega, directions, foreground, scale):
+    """One step of x and its tangents: ``x <- s (K x + i omega x)``, ``y <- s (K y + i omega y
+    + i d_omega x)``, with the old x, on foreground units (zero elsewhere); returns the peak
+    of the new |x|."""
+    n_directions, rows, cols = directions.shape
+    peak = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            if not foreground[r, c]:
+                for plane in range(planes.shape[0]):
+                    planes[plane, r, c] = 0.0
+                continue
+            rate = omega[r, c]
+            real, imag = planes[0, r, c], planes[1, r, c]
+            for d in range(n_directions):
+                re, im = 2 + d, 2 + n_directions + d
+                drive = directions[d, r, c]
+                tangent_real, tangent_imag = planes[re, r, c], planes[im, r, c]
+                planes[re, r, c] = scale * (coupled[re, r, c] - rate * tangent_imag - drive * imag)
+                planes[im, r, c] = scale * (coupled[im, r, c] + rate * tangent_real + drive * real)
+            new_real = scale * (coupled[0, r, c] - rate * imag)
+            new_imag = scale * (coupled[1, r, c] + rate * real)
+            planes[0, r, c], planes[1, r, c] = new_real, new_imag
+            peak = max(peak, new_real * new_real + new_imag * new_imag)
+    return np.sqrt(peak)
