@@ -113,23 +113,27 @@ def _advance(planes, coupled, omega, directions, foreground, scale):
     + i d_omega x)``, with the old x, on foreground units (zero elsewhere); returns the peak
     of the new |x|."""
     n_directions, rows, cols = directions.shape
+    for d in range(n_directions):  # plane by plane: contiguous memory
+        re, im = 2 + d, 2 + n_directions + d
+        for r in range(rows):
+            for c in range(cols):
+                if foreground[r, c]:
+                    rate, drive = omega[r, c], directions[d, r, c]
+                    tangent_real, tangent_imag = planes[re, r, c], planes[im, r, c]
+                    new_real = coupled[re, r, c] - rate * tangent_imag - drive * planes[1, r, c]
+                    new_imag = coupled[im, r, c] + rate * tangent_real + drive * planes[0, r, c]
+                    planes[re, r, c], planes[im, r, c] = scale * new_real, scale * new_imag
+                else:
+                    planes[re, r, c], planes[im, r, c] = 0.0, 0.0
     peak = 0.0
     for r in range(rows):
         for c in range(cols):
-            if not foreground[r, c]:
-                for plane in range(planes.shape[0]):
-                    planes[plane, r, c] = 0.0
-                continue
-            rate = omega[r, c]
-            real, imag = planes[0, r, c], planes[1, r, c]
-            for d in range(n_directions):
-                re, im = 2 + d, 2 + n_directions + d
-                drive = directions[d, r, c]
-                tangent_real, tangent_imag = planes[re, r, c], planes[im, r, c]
-                planes[re, r, c] = scale * (coupled[re, r, c] - rate * tangent_imag - drive * imag)
-                planes[im, r, c] = scale * (coupled[im, r, c] + rate * tangent_real + drive * real)
-            new_real = scale * (coupled[0, r, c] - rate * imag)
-            new_imag = scale * (coupled[1, r, c] + rate * real)
+            if foreground[r, c]:
+                rate, real, imag = omega[r, c], planes[0, r, c], planes[1, r, c]
+                new_real = scale * (coupled[0, r, c] - rate * imag)
+                new_imag = scale * (coupled[1, r, c] + rate * real)
+            else:
+                new_real, new_imag = 0.0, 0.0
             planes[0, r, c], planes[1, r, c] = new_real, new_imag
             peak = max(peak, new_real * new_real + new_imag * new_imag)
     return np.sqrt(peak)
