@@ -37,6 +37,13 @@ def print_explanation(name: str, report: dict) -> None:
             f"{confidence['mean_agreement']:.3f}, {100 * confidence['uncertain_fraction']:.1f}% "
             f"of pixels below {confidence['uncertain_below']}"
         )
+    if "sensitivity" in report:
+        found = report["sensitivity"]
+        console.print(
+            f"  linear response ({found['probes']} probes): {100 * found['fragile_fraction']:.1f}%"
+            f" of pixels would flip under pixel noise below {found['fragile_below']} image std;"
+            f" median readout phase response {found['phase_response'] or 0:.3g} rad per image std"
+        )
 
 
 def _modes(console: Console, title: str, layer: dict) -> None:

@@ -36,6 +36,16 @@ def explain(
             min=0.0, help="Noise of those runs, relative to the peak unit magnitude per step."
         ),
     ] = 1e-5,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Map each pixel's margin over its exact linear response to pixel noise.",
+        ),
+    ] = False,
+    probes: Annotated[
+        int, typer.Option(min=1, help="Random directions for --sensitivity (each ~ one run).")
+    ] = 8,
     method: Annotated[
         _common.Eigensolver,
         typer.Option(help="Eigensolver: dense (every mode) up to 400 units, else ARPACK."),
@@ -45,7 +55,8 @@ def explain(
 
     Prints each layer's leading modes, the clusters and their margins, and every step after the
     network; writes IMAGE_explain.json and IMAGE_explain.png (and, with --samples,
-    IMAGE_agreement.png: white where all runs agree).
+    IMAGE_agreement.png: white where all runs agree; with --sensitivity,
+    IMAGE_sensitivity.png: dark where a small change of the pixels would flip the pixel).
     """
     from ..io.explanation import explain_file
     from ..io.images import ImageError
@@ -61,6 +72,7 @@ def explain(
             method=method.value,
             samples=samples,
             noise=noise,
+            sensitivity=probes if sensitivity else 0,
             segments=segments,
             seed=seed,
             engine=engine.value,

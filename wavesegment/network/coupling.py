@@ -99,25 +99,26 @@ class GaussianCoupling:
         return 2 * col_rank * (cols + row_rank) < cols * (rows + cols)
 
     def apply(self, state: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``K x`` for a state stored as real and imaginary planes of shape (2, rows, cols).
+        """``K x`` for a state stored as real and imaginary planes of shape (2, rows, cols), or
+        for a stack of real planes (n, rows, cols), each coupled on its own.
 
         Costs O(N r) with r the kept rank, through ``U_r (core * (U_r^T X U_c)) U_c^T``; where
         the rank is close to the grid's side, the two Gram matrices do it in half the work.
         """
         rows, cols = self.shape
         if out is None:
-            out = np.empty((2, rows, cols))
+            out = np.empty(state.shape)
         if not self._low_rank_is_cheaper:
             row_gram, col_gram_transposed = self._grams_without_tails
-            along_columns = state.reshape(2 * rows, cols) @ col_gram_transposed
-            np.matmul(row_gram, along_columns.reshape(2, rows, cols), out=out)
+            along_columns = state.reshape(-1, cols) @ col_gram_transposed
+            np.matmul(row_gram, along_columns.reshape(-1, rows, cols), out=out)
             return out
         row_vectors, col_vectors, core = self._factors
-        projected = state.reshape(2 * rows, cols) @ col_vectors
-        projected = np.matmul(row_vectors.T, projected.reshape(2, rows, -1))
+        projected = state.reshape(-1, cols) @ col_vectors
+        projected = np.matmul(row_vectors.T, projected.reshape(-1, rows, col_vectors.shape[1]))
         projected *= core
-        expanded = np.matmul(row_vectors, projected).reshape(2 * rows, -1)
-        np.matmul(expanded, col_vectors.T, out=out.reshape(2 * rows, cols))
+        expanded = np.matmul(row_vectors, projected).reshape(-1, col_vectors.shape[1])
+        np.matmul(expanded, col_vectors.T, out=out.reshape(-1, cols))
         return out
 
     def dense(self) -> np.ndarray:
