@@ -316,7 +316,7 @@ def completed_record(task: Task, request: Request) -> ImageRecord | None:
 def process_task(task: Task, request: Request) -> ImageRecord:
     """Segment one task of a batch; what runs in a worker process."""
     return segment_file(
-        task.image, folder=task.folder, stem=task.stem, request=request, name=task.name
+        task.image, folder=task.folder, stem=task.stem, request=request, name=task.name, tidy=False
     ).record
 
 
@@ -345,8 +345,10 @@ def run_tasks(
         return
     from concurrent.futures import as_completed
 
-    with executor(min(jobs, len(tasks)), scheduler, stop or Stop()) as pool:
-        futures = {pool.submit(process_task, task, request): task for task in tasks}
+    stop = stop or Stop()
+    with executor(min(jobs, len(tasks)), scheduler, stop) as pool:
+        with stop.deferring_signals():  # submitting starts the worker processes
+            futures = {pool.submit(process_task, task, request): task for task in tasks}
         try:
             for future in as_completed(futures):
                 try:

@@ -41,6 +41,30 @@ class Stop:
     def __init__(self) -> None:
         self.count = 0
         self.on_second = lambda: None  # kills the workers: set once they exist
+        self.deferring = False
+        self.deferred = False
+
+    def received(self) -> None:
+        """Act on a stop signal: raise KeyboardInterrupt, unless deferred."""
+        self.count += 1
+        if self.count > 1:
+            self.on_second()
+        if self.deferring:
+            self.deferred = True
+            return
+        raise KeyboardInterrupt
+
+    @contextmanager
+    def deferring_signals(self) -> Iterator[None]:
+        """Hold a stop signal until the block ends: starting a worker process interrupted half
+        way leaves a child that dies with a traceback."""
+        self.deferring, self.deferred = True, False
+        try:
+            yield
+        finally:
+            self.deferring = False
+        if self.deferred:
+            raise KeyboardInterrupt
 
 
 @contextmanager
@@ -48,8 +72,11 @@ def stop_signals() -> Iterator[Stop]:
     """Within the block SIGTERM acts like Ctrl-C: the first raises KeyboardInterrupt; the second
     calls ``stop.on_second()`` first, then raises KeyboardInterrupt again.
 
-    Only in the main thread (signal handlers can be set nowhere else); elsewhere the block runs
-    with the handlers as they are.
+    After a stop, both signals stay ignored when the block ends: the caller is on its way out
+    (exit 130), and a further press must not kill it half way through its cleanup; a library
+    caller that goes on can set its handlers again with :func:`signal.signal`. Only in the
+    main thread (signal handlers can be set nowhere else); elsewhere the block runs with the
+    handlers as they are.
     """
     stop = Stop()
     if threading.current_thread() is not threading.main_thread():
@@ -57,17 +84,14 @@ def stop_signals() -> Iterator[Stop]:
         return
 
     def handle(number, frame):
-        stop.count += 1
-        if stop.count > 1:
-            stop.on_second()
-        raise KeyboardInterrupt
+        stop.received()
 
     previous = {number: signal.signal(number, handle) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            signal.signal(number, signal.SIG_IGN if stop.count else handler)
 
 
 @contextmanager
@@ -84,7 +108,9 @@ def executor(jobs: int, scheduler: str | None, stop: Stop):
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=start_worker)
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=get_context("spawn"), initializer=start_worker, initargs=(os.getpid(),)
+    )
     stop.on_second = lambda: kill_workers(pool)
     try:
         yield pool
@@ -133,8 +159,8 @@ def _dask_client(scheduler: str):
         yield client
 
 
-def start_worker() -> None:
-    """Runs in each worker process before its first image."""
+def start_worker(parent: int) -> None:
+    """Runs in each worker process before its first image; ``parent`` is the batch's process."""
     # The variables hold for the BLAS and OpenMP libraries that load later in the worker
     # (numpy's, when it segments), threadpoolctl for any loaded already; the parent's
     # environment stays as it was.
@@ -150,7 +176,6 @@ def start_worker() -> None:
     # goes the way KeyboardInterrupt does, removing its partial files, and ends an idle worker
     # without a traceback.
     signal.signal(signal.SIGTERM, _exit)
-    parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
