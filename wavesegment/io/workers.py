@@ -23,8 +23,9 @@ from contextlib import contextmanager
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 #: Seconds a worker whose parent died has to stop its image before it exits regardless.
 ORPHAN_GRACE_SECONDS = 10.0
-#: Seconds to wait for a Dask scheduler's reply before giving up (connection and handshake).
-SCHEDULER_TIMEOUT_SECONDS = 10
+#: Seconds to wait for a Dask scheduler's reply before giving up, connection and handshake
+#: (distributed's own timeouts, which must be at least 11 s, and a guard around them).
+SCHEDULER_TIMEOUT_SECONDS = 15
 
 
 def cores() -> int:
@@ -139,23 +140,36 @@ def worker_pids(pool) -> list[int]:
 @contextmanager
 def _dask_client(scheduler: str):
     import dask
-    from distributed import Client
 
     seconds = f"{SCHEDULER_TIMEOUT_SECONDS}s"
     settings = {
         "distributed.comm.timeouts.connect": seconds,
         "distributed.comm.timeouts.tcp": seconds,
     }
-    try:
-        with dask.config.set(settings):
-            client = Client(scheduler, timeout=seconds)
-    except (OSError, ValueError, TypeError) as error:
+    outcome: dict = {}
+
+    def connect() -> None:
+        from distributed import Client
+
+        try:
+            with dask.config.set(settings):
+                outcome["client"] = Client(scheduler, timeout=seconds)
+        except Exception as error:
+            outcome["error"] = error
+
+    # Something that accepts the connection but never answers holds Client() far longer than
+    # its timeout: wait in a thread of our own, and give up on it when the time is up.
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(SCHEDULER_TIMEOUT_SECONDS + 5)
+    if "client" not in outcome:
+        error = outcome.get("error")
+        why = (str(error).splitlines() or [type(error).__name__])[0] if error else "no answer"
         raise ConnectionError(
-            f"cannot reach a Dask scheduler at {scheduler} within {seconds}: "
-            f"{str(error).splitlines()[0] if str(error) else type(error).__name__} "
+            f"cannot reach a Dask scheduler at {scheduler} within {seconds}: {why} "
             "(check the address, e.g. tcp://host:8786, and that the scheduler runs)"
-        ) from None
-    with client:
+        )
+    with outcome["client"] as client:
         yield client
 
 
