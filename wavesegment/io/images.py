@@ -73,6 +73,8 @@ def read_image(
     >>> pixels = read_image("sample_images/coins.png")  # doctest: +SKIP
     """
     path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise ImageError(f"{path}: a broken symbolic link or a link loop; point it at an image")
     if not path.exists():
         raise ImageError(f"{path}: no such file")
     if not path.is_file():
@@ -137,7 +139,8 @@ def _rescale_extreme(path: Path, pixels: np.ndarray) -> np.ndarray:
         return pixels
     exponent = np.frexp(largest)[1]  # exact: the values keep their digits
     warnings.warn(
-        f"{path}: values as large as {largest:.3g} scaled by 2**{-exponent} (float overflow)",
+        f"{path}: values as large as {largest:.3g} scaled by 2**{-exponent} "
+        "(too large or too small for float arithmetic)",
         stacklevel=3,
     )
     return np.ldexp(pixels, -exponent)
