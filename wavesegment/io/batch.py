@@ -215,6 +215,7 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
     --------
     >>> root, images = find_images("photos/**/*.jpg")  # doctest: +SKIP
     """
+    from .files import TEMPORARY_PREFIX
     from .images import IMAGE_SUFFIXES
 
     source = str(source)
@@ -233,6 +234,7 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
         path
         for path in candidates
         if path.suffix.lower() in IMAGE_SUFFIXES
+        and not path.name.startswith(TEMPORARY_PREFIX)  # a killed run's: not an input
         and not path.is_dir()
         and (exclude is None or exclude not in Path(os.path.realpath(path)).parents)
     )
