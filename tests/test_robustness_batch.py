@@ -119,8 +119,8 @@ def test_workers_are_bounded_by_cores_images_and_memory(tmp_path, monkeypatch):
     assert worker_count(1000, images, Request()) <= min(cores(), 3)
     assert worker_count(None, images[:1], Request()) == 1
     monkeypatch.setattr("wavesegment.io.resources.cores", lambda: 64)
-    monkeypatch.setattr("wavesegment.io.resources.available_memory", lambda: 1_000_000_000)
+    monkeypatch.setattr("wavesegment.io.images.available_memory", lambda: 1_000_000_000)
     # 0.3 GB per worker before its image: at most three fit into 1 GB.
     assert worker_count(1000, images, Request()) == 3
-    monkeypatch.setattr("wavesegment.io.resources.available_memory", lambda: 100_000_000)
+    monkeypatch.setattr("wavesegment.io.images.available_memory", lambda: 100_000_000)
     assert worker_count(1000, images, Request()) == 1

@@ -136,3 +136,16 @@ def test_eval_names_a_broken_mask(tmp_path):
     Image.fromarray(shapes_uint8(24)).save(tmp_path / "images/a.png")
     (tmp_path / "masks/a.png").write_bytes(b"not a png")
     _one_error_line(runner.invoke(app, ["eval", str(tmp_path), "-k", "2"]), "a.png")
+
+
+def test_an_image_larger_than_the_memory_is_refused_from_its_header(tmp_path, monkeypatch):
+    from .broken_corpus import _png_claiming
+
+    _png_claiming(tmp_path / "large.png", 12_000, 12_000)  # a header, no pixel data
+    monkeypatch.setattr("wavesegment.io.images.available_memory", lambda: 2_000_000_000)
+    result = runner.invoke(app, ["run", str(tmp_path / "large.png"), "--max-pixels", "0"])
+    _one_error_line(result, "large.png")
+    assert "would need about 20.2 GB with the natural preset; 2.0 GB" in result.stderr
+    result = runner.invoke(app, ["run", str(tmp_path / "large.png")])
+    _one_error_line(result, "large.png")
+    assert "the limit is 16000000 pixels" in result.stderr

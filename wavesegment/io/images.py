@@ -40,6 +40,24 @@ def memory_needed(n_pixels: int, preset: str = "natural") -> int:
     return n_pixels * BYTES_PER_PIXEL.get(preset, max(BYTES_PER_PIXEL.values()))
 
 
+def available_memory() -> int | None:
+    """Bytes of memory available to new processes (Linux ``MemAvailable``), or None if unknown.
+
+    Examples
+    --------
+    >>> available_memory() is None or available_memory() > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def read_image(
     path: str | os.PathLike, *, max_pixels: int | None = None, preset: str = "natural"
 ) -> np.ndarray:
@@ -160,6 +178,12 @@ def _check_size(path: Path, shape: tuple[int, ...], max_pixels: int | None, pres
             f"{path}: {shape[1]}x{shape[0]} pixels would need about "
             f"{memory_needed(n_pixels, preset) / 1e9:.1f} GB with the {preset} preset; the limit "
             f"is {max_pixels} pixels (raise it with --max-pixels)"
+        )
+    needed, available = memory_needed(n_pixels, preset), available_memory()
+    if available is not None and needed > available:
+        raise ImageError(
+            f"{path}: {shape[1]}x{shape[0]} pixels would need about {needed / 1e9:.1f} GB with "
+            f"the {preset} preset; {available / 1e9:.1f} GB of memory is available"
         )
 
 

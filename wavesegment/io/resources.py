@@ -11,24 +11,6 @@ from .workers import cores
 WORKER_BASE_BYTES = 300_000_000
 
 
-def available_memory() -> int | None:
-    """Bytes of memory available to new processes (Linux ``MemAvailable``), or None if unknown.
-
-    Examples
-    --------
-    >>> available_memory() is None or available_memory() > 0
-    True
-    """
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
 def worker_count(jobs: int | None, images: list[Path], request: Request) -> int:
     """Workers for ``images``: ``jobs`` (default: the cores), at most the cores and the images,
     and at most as many as the available memory holds when each segments the largest image.
@@ -41,7 +23,7 @@ def worker_count(jobs: int | None, images: list[Path], request: Request) -> int:
     >>> worker_count(1000, [], Request()) <= cores()
     True
     """
-    from .images import header_shape, memory_needed
+    from .images import available_memory, header_shape, memory_needed
 
     count = min(jobs or cores(), cores(), max(len(images), 1))
     memory = available_memory()
