@@ -15,8 +15,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from wavesegment.cli import app
-from wavesegment.io.batch import _executor, find_images, plan_tasks, run_batch
+from wavesegment.io.batch import find_images, plan_tasks, run_batch
 from wavesegment.io.single import Request
+from wavesegment.io.workers import Stop, executor
 
 from .corpus import build_corpus, shapes_uint8
 
@@ -125,7 +126,7 @@ def test_glob_inputs_and_shared_stems(tmp_path):
     assert root == folder and [path.name for path in images] == ["a.png", "b.png"]
     root, images = find_images(folder)
     stems = [task.stem for task in plan_tasks(root, images, tmp_path / "out")]
-    assert stems == ["a_png", "a_tif", "b"]
+    assert stems == ["a.png", "a.tif", "b"]
 
 
 def test_batch_with_two_worker_processes(tmp_path):
@@ -250,7 +251,7 @@ def test_workers_run_one_blas_thread_and_leave_the_parent_as_it_was(monkeypatch)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.delenv(variable, raising=False)
     before = dict(os.environ)
-    with _executor(2, None) as pool:
+    with executor(2, None, Stop()) as pool:
         results = [future.result() for future in [pool.submit(_blas_threads) for _ in range(4)]]
     assert dict(os.environ) == before
     for threads, variable in results:

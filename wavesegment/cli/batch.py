@@ -30,7 +30,12 @@ def batch(
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default and most: the cores, as many as memory holds).",
+        ),
     ] = None,
     overwrite: Annotated[
         bool, typer.Option(help="Redo images whose outputs are complete (default: skip them).")

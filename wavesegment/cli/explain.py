@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated
 
 import typer
@@ -63,25 +64,29 @@ def explain(
 
     folder = output_dir if output_dir is not None else image.parent
     try:
-        explained = explain_file(
-            image,
-            folder=folder,
-            stem=image.stem,
-            max_pixels=max_pixels or None,
-            n_modes=modes,
-            method=method.value,
-            samples=samples,
-            noise=noise,
-            sensitivity=probes if sensitivity else 0,
-            segments=segments,
-            seed=seed,
-            engine=engine.value,
-            preset=preset.value,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            explained = explain_file(
+                image,
+                folder=folder,
+                stem=image.stem,
+                max_pixels=max_pixels or None,
+                n_modes=modes,
+                method=method.value,
+                samples=samples,
+                noise=noise,
+                sensitivity=probes if sensitivity else 0,
+                segments=segments,
+                seed=seed,
+                engine=engine.value,
+                preset=preset.value,
+            )
     except (ImageError, ValueError) as error:
         _common.fail(str(error))
     except OSError as error:
         _common.fail(f"cannot write to {folder}: {error.strerror or error}")
+    for message in sorted({(str(warning.message).splitlines() or [""])[0] for warning in caught}):
+        typer.echo(f"warning: {message}", err=True)
     from ._explain_tables import print_explanation
 
     print_explanation(image.name, explained.explanation.report)

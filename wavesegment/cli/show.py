@@ -28,6 +28,8 @@ def show(
         written = write_contact_sheet(path, output_dir, max_images=max_images)
     except OSError as error:
         _common.fail(f"cannot write {path}: {error.strerror or error}")
+    except ValueError as error:  # a damaged sidecar, label map or summary, named
+        _common.fail(str(error))
     if not written:
         _common.fail(f"{output_dir}: no results found (no *_segments.json)")
     typer.echo(f"contact sheet -> {path}")

@@ -149,16 +149,28 @@ def _bsds(path: Path) -> Dataset:
     truths = _matching(images, mat_file)
 
     def load(index: int) -> Sample:
-        from scipy.io import loadmat
-
-        annotations = loadmat(truths[index])["groundTruth"]
-        labels = [
-            annotations[0, j]["Segmentation"][0, 0].astype(np.int32)
-            for j in range(annotations.shape[1])
-        ]
-        return _sample(images[index], labels)
+        return _sample(images[index], _read_bsds_truth(truths[index]))
 
     return _dataset(f"{path.parent.name}/{path.name}", "regions", images, load)
+
+
+def _read_bsds_truth(path: Path) -> list[np.ndarray]:
+    """Every annotator's ``Segmentation`` of a BSDS500 ``.mat`` file, 2-D integer label maps."""
+    from scipy.io import loadmat
+
+    try:
+        annotations = loadmat(path)["groundTruth"]
+        labels = [
+            np.asarray(annotations[0, j]["Segmentation"][0, 0]) for j in range(annotations.shape[1])
+        ]
+    except Exception as error:  # scipy raises many types for a damaged file
+        raise ImageError(
+            f"{path}: not a BSDS500 ground truth file (a groundTruth cell of Segmentation "
+            f"label maps): {type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+        ) from None
+    if not labels or any(label.ndim != 2 or label.dtype.kind not in "uif" for label in labels):
+        raise ImageError(f"{path}: a Segmentation is not a 2-D label map; replace the file")
+    return [label.astype(np.int32) for label in labels]
 
 
 def _figure_ground(image_folder: Path, mask_folder: Path) -> Dataset:
@@ -201,6 +213,8 @@ def _dataset(name: str, kind: str, images: list[Path], load: Callable[[int], Sam
 def _sample(image_path: Path, truths: list[np.ndarray]) -> Sample:
     image = read_image(image_path)
     shape = truths[0].shape
+    if any(truth.shape != shape for truth in truths) or min(shape) == 0:
+        raise ImageError(f"{image_path}: its ground truths differ in size or are empty")
     if image.shape[:2] != shape:
         aspects = image.shape[0] / image.shape[1], shape[0] / shape[1]
         if abs(aspects[0] / aspects[1] - 1) > _ASPECT_TOLERANCE:

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import csv
 import glob
+import hashlib
 import io
 import json
 import os
-import signal
+from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .single import WORKER_LOST, ImageRecord, Request, request_fields, segment_file
+from .workers import Stop, executor, stop_signals
 
 SUMMARY_FIELDS = tuple(column.name for column in fields(ImageRecord))
 STATUSES = ("done", "skipped", "failed")
-# Set to 1 in each worker process unless the user set any: a worker does one image at a time,
-# and more BLAS or OpenMP threads per worker would only compete for the cores.
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class BatchError(ValueError):
@@ -119,22 +118,32 @@ def run_batch(
     >>> summary.counts  # doctest: +SKIP
     {'done': 12, 'skipped': 0, 'failed': 1}
     """
+    from .files import remove_stale_temporaries
+    from .resources import worker_count
+
     output_dir = Path(output_dir)
     tasks = _plan(source, output_dir, scheduler)
+    for folder in {task.folder for task in tasks}:
+        remove_stale_temporaries(folder)
     records = {} if overwrite else _complete_before(tasks, request)
     pending = [task for task in tasks if task.name not in records]
     if progress is not None:
         progress(0, len(pending))
-    jobs = jobs or os.cpu_count() or 1
-    try:
-        for count, record in enumerate(run_tasks(pending, request, jobs=jobs, scheduler=scheduler)):
-            records[record.path] = record
-            if progress is not None:
-                progress(count + 1, len(pending))
-    except ConnectionError as error:
-        raise BatchError(str(error)) from None
-    except KeyboardInterrupt:
-        raise BatchInterrupted(len(records), len(tasks)) from None
+    if scheduler is None:
+        jobs = worker_count(jobs, [task.image for task in pending], request)
+    with stop_signals() as stop:
+        try:
+            finished = run_tasks(pending, request, jobs=jobs or 1, scheduler=scheduler, stop=stop)
+            with closing(finished):
+                for count, record in enumerate(finished):
+                    records[record.path] = record
+                    if progress is not None:
+                        progress(count + 1, len(pending))
+        except ConnectionError as error:
+            raise BatchError(str(error)) from None
+        except KeyboardInterrupt:
+            _discard_incomplete([task for task in pending if task.name not in records], request)
+            raise BatchInterrupted(_count_complete(records), len(tasks)) from None
     ordered = [records[task.name] for task in tasks]
     try:
         paths = write_summary(output_dir, ordered)
@@ -162,7 +171,28 @@ def _plan(source: str | os.PathLike, output_dir: Path, scheduler: str | None) ->
         )
     if not images:
         raise BatchError(f"{source}: no image files found")
-    return plan_tasks(root, images, output_dir)
+    try:
+        return plan_tasks(root, images, output_dir)
+    except ValueError as error:
+        raise BatchError(f"{error}; rename one of each") from None
+
+
+def _count_complete(records: dict[str, ImageRecord]) -> int:
+    return sum(record.status != "failed" for record in records.values())
+
+
+def _discard_incomplete(tasks: list[Task], request: Request) -> None:
+    """Remove what interrupted images left: temporary files and sets that are not complete."""
+    from .export import output_names
+    from .files import remove_stale_temporaries
+
+    for folder in {task.folder for task in tasks}:
+        remove_stale_temporaries(folder)  # the workers have stopped: all theirs are stale
+    for task in tasks:
+        if completed_record(task, request) is None:
+            names = output_names(task.stem, label_format=request.label_format)
+            for name in names.values():
+                (task.folder / name).unlink(missing_ok=True)
 
 
 def _complete_before(tasks: list[Task], request: Request) -> dict[str, ImageRecord]:
@@ -185,6 +215,7 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
     --------
     >>> root, images = find_images("photos/**/*.jpg")  # doctest: +SKIP
     """
+    from .files import TEMPORARY_PREFIX
     from .images import IMAGE_SUFFIXES
 
     source = str(source)
@@ -203,28 +234,66 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
         path
         for path in candidates
         if path.suffix.lower() in IMAGE_SUFFIXES
+        and not path.name.startswith(TEMPORARY_PREFIX)  # a killed run's: not an input
         and not path.is_dir()
-        and (exclude is None or exclude not in path.resolve().parents)
+        and (exclude is None or exclude not in Path(os.path.realpath(path)).parents)
     )
     return root, images
 
 
 def plan_tasks(root: Path, images: list[Path], output: Path) -> list[Task]:
-    """Mirror each image's place under ``root`` in ``output``.
+    """Mirror each image's place under ``root`` in ``output``, with output stems that never clash.
 
-    Images of one folder that share a stem (``a.png``, ``a.jpg``) keep their suffix in the
-    stem (``a_png``, ``a_jpg``), so their outputs do not overwrite each other.
+    An image's outputs are ``STEM_labels.png`` etc. in its mirrored folder. The stem is the
+    file name without its suffix (``a.png`` -> ``a``) when no other image of the folder has
+    that stem; else the whole file name (``a.png``, ``a.jpg`` -> ``a.png``, ``a.jpg``); if that
+    still clashes, the file name and the first 8 hex digits of the SHA-256 of its path under
+    ``root`` (``b.png-1f3a09c2``). Names are compared ignoring case, folders included, as a
+    case-insensitive file system would (``b.png`` and ``b.PNG`` clash). The stems depend only
+    on the names of the folder's images, not on their order.
+
+    Raises
+    ------
+    ValueError
+        If two images would still share their outputs (names that differ only in a way the
+        file system does not keep); nothing has been written then.
+
+    Examples
+    --------
+    >>> images = [Path("in/a.png"), Path("in/a.jpg"), Path("in/a_png.png"), Path("in/c.png")]
+    >>> [task.stem for task in plan_tasks(Path("in"), images, Path("out"))]
+    ['a.png', 'a.jpg', 'a_png', 'c']
+    >>> images = [Path("in/b.png"), Path("in/b.PNG")]
+    >>> [task.stem for task in plan_tasks(Path("in"), images, Path("out"))]
+    ['b.png-5f59d8e8', 'b.PNG-a3165bfd']
     """
     relative = [path.relative_to(root) if path.is_relative_to(root) else path for path in images]
-    stems: dict[tuple[Path, str], int] = {}
-    for path in relative:
-        stems[path.parent, path.stem] = stems.get((path.parent, path.stem), 0) + 1
-    tasks = []
-    for image, path in zip(images, relative, strict=True):
-        clash = stems[path.parent, path.stem] > 1
-        stem = f"{path.stem}_{path.suffix.lstrip('.').lower()}" if clash else path.stem
-        tasks.append(Task(image, output / path.parent, stem, path.as_posix()))
-    return tasks
+    stems = [path.stem for path in relative]
+    for rename in (lambda path: path.name, lambda path: f"{path.name}-{_path_hash(path)}"):
+        keys = [_case_free(path.parent, stem) for path, stem in zip(relative, stems, strict=True)]
+        counts = Counter(keys)
+        stems = [
+            rename(path) if counts[key] > 1 else stem
+            for path, stem, key in zip(relative, stems, keys, strict=True)
+        ]
+    keys = [_case_free(path.parent, stem) for path, stem in zip(relative, stems, strict=True)]
+    clashes = sorted(
+        str(path) for path, key in zip(images, keys, strict=True) if keys.count(key) > 1
+    )
+    if clashes:
+        raise ValueError(f"these inputs would write the same outputs: {', '.join(clashes)}")
+    return [
+        Task(image, output / path.parent, stem, path.as_posix())
+        for image, path, stem in zip(images, relative, stems, strict=True)
+    ]
+
+
+def _case_free(folder: Path, stem: str) -> tuple[str, str]:
+    return folder.as_posix().casefold(), stem.casefold()
+
+
+def _path_hash(path: Path) -> str:
+    return hashlib.sha256(path.as_posix().encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
 def completed_record(task: Task, request: Request) -> ImageRecord | None:
@@ -232,7 +301,7 @@ def completed_record(task: Task, request: Request) -> ImageRecord | None:
     from .export import output_names, read_complete_sidecar
 
     sidecar = task.folder / output_names(task.stem, label_format=request.label_format)["sidecar"]
-    record = read_complete_sidecar(sidecar, request=request_fields(request))
+    record = read_complete_sidecar(sidecar, request=request_fields(request), source=task.image)
     if record is None:
         return None
     size = record.get("image_size", {})
@@ -249,18 +318,24 @@ def completed_record(task: Task, request: Request) -> ImageRecord | None:
 def process_task(task: Task, request: Request) -> ImageRecord:
     """Segment one task of a batch; what runs in a worker process."""
     return segment_file(
-        task.image, folder=task.folder, stem=task.stem, request=request, name=task.name
+        task.image, folder=task.folder, stem=task.stem, request=request, name=task.name, tidy=False
     ).record
 
 
 def run_tasks(
-    tasks: list[Task], request: Request, *, jobs: int = 1, scheduler: str | None = None
+    tasks: list[Task],
+    request: Request,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    stop: Stop | None = None,
 ) -> Iterator[ImageRecord]:
     """Process tasks and yield their records as they finish (not in order).
 
     ``jobs`` worker processes run them (in this process if 1), or the workers of the Dask
     cluster at ``scheduler``. When the consumer stops early (Ctrl-C), tasks not started are
-    cancelled and the running ones finish, so that every image has all its outputs or none.
+    cancelled and the running ones finish, so that every image has all its outputs or none;
+    a second stop signal (``stop``, see :mod:`wavesegment.io.workers`) kills the workers.
     An image whose worker dies is recorded as failed. Raises ConnectionError if the scheduler
     cannot be reached.
     """
@@ -272,8 +347,10 @@ def run_tasks(
         return
     from concurrent.futures import as_completed
 
-    with _executor(min(jobs, len(tasks)), scheduler) as executor:
-        futures = {executor.submit(process_task, task, request): task for task in tasks}
+    stop = stop or Stop()
+    with executor(min(jobs, len(tasks)), scheduler, stop) as pool:
+        with stop.deferring_signals():  # submitting starts the worker processes
+            futures = {pool.submit(process_task, task, request): task for task in tasks}
         try:
             for future in as_completed(futures):
                 try:
@@ -286,44 +363,6 @@ def run_tasks(
         finally:
             for future in futures:
                 future.cancel()
-
-
-@contextmanager
-def _executor(jobs: int, scheduler: str | None):
-    if scheduler is not None:
-        from distributed import Client
-
-        try:
-            client = Client(scheduler, timeout="5s")
-        except OSError as error:
-            raise ConnectionError(
-                f"cannot reach the Dask scheduler at {scheduler}: {error}"
-            ) from None
-        with client:
-            yield client.get_executor(pure=False)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    with ProcessPoolExecutor(
-        jobs, mp_context=get_context("spawn"), initializer=_start_worker
-    ) as pool:
-        yield pool
-
-
-def _start_worker() -> None:
-    # Runs in each worker process before its first image: the variables hold for the BLAS and
-    # OpenMP libraries that load later in the worker (numpy's, when it segments), threadpoolctl
-    # for any loaded already; the parent's environment stays as it was.
-    if not any(variable in os.environ for variable in _THREAD_VARIABLES):
-        from threadpoolctl import threadpool_limits
-
-        for variable in _THREAD_VARIABLES:
-            os.environ[variable] = "1"
-        threadpool_limits(limits=1)
-    # Ctrl-C reaches the whole process group; the parent stops the batch and the workers
-    # finish the image they are writing instead of dying in the middle of it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def count_statuses(records: list[ImageRecord]) -> dict[str, int]:

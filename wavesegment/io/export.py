@@ -1,19 +1,25 @@
 """Writing a segmentation's outputs as one set: label map, masks, overlay, JSON sidecar.
 
-Every file is written atomically, and the sidecar is written last: an image's outputs are
-complete exactly when its sidecar exists. If writing the set fails or is interrupted, the files
-of the set already written are removed again, so no half set is left behind.
+Every file is written atomically, and the sidecar is written last. The sidecar records a
+fingerprint of the input (size, modification time, SHA-256) and of every output (size, SHA-256):
+a set is complete when its sidecar's request, input and outputs all still match
+(:func:`read_complete_sidecar`). If writing the set fails or is interrupted, the files of the
+set already written are removed again, so no half set is left behind; files of an earlier set of
+the same stem that the new set does not have (masks of more segments, another label format) are
+removed once the new set is complete.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from .files import atomic_path, fingerprint
 
 #: Label map formats: 16-bit, 0 = background, read as they are by scikit-image and napari;
 #: PNG and TIFF by Fiji too.
@@ -153,6 +159,7 @@ def write_outputs(
     """
     folder = Path(folder)
     names = output_names(stem, label_format=label_format)
+    earlier = _earlier_outputs(folder, stem, names["sidecar"])
     written: list[Path] = []
     try:
         written.append(folder / names["labels"])
@@ -169,26 +176,74 @@ def write_outputs(
             source=str(Path(source).resolve()) if source else "",
         )
         record["timings"].update({key: round(value, 6) for key, value in (timings or {}).items()})
+        record["fingerprints"] = {
+            "input": input_fingerprint(source) if source else None,
+            "outputs": {path.name: fingerprint(path) for path in written},
+        }
         with atomic_path(folder / names["sidecar"]) as temporary:
             temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     except BaseException:  # also KeyboardInterrupt: never leave part of a set behind
         for path in written:
             path.unlink(missing_ok=True)
         raise
+    for name in earlier - {path.name for path in written}:
+        (folder / name).unlink(missing_ok=True)
     return record
 
 
-def read_complete_sidecar(path: str | os.PathLike, *, request: dict) -> dict | None:
-    """The sidecar at ``path`` if its set of outputs is complete for ``request``, else None."""
+def input_fingerprint(path: str | os.PathLike) -> dict:
+    """Size, modification time (ns) and SHA-256 of an input file, as its sidecar records them."""
+    return {**fingerprint(path), "mtime_ns": os.stat(path).st_mtime_ns}
+
+
+def _earlier_outputs(folder: Path, stem: str, sidecar_name: str) -> set[str]:
+    """Names of the files an earlier set of ``stem`` in ``folder`` may have left.
+
+    Those its sidecar lists, and its masks even when the sidecar is gone or damaged.
+    """
+    masks = re.compile(re.escape(stem) + r"_mask_\d{2,}\.png")
+    names = {path.name for path in folder.glob("*_mask_*.png") if masks.fullmatch(path.name)}
+    try:
+        record = json.loads((folder / sidecar_name).read_text(encoding="utf-8"))
+        listed = record.get("outputs", []) if isinstance(record, dict) else []
+        names |= {name for name in listed if isinstance(name, str) and Path(name).name == name}
+    except (OSError, ValueError):
+        pass
+    return names
+
+
+def read_complete_sidecar(
+    path: str | os.PathLike, *, request: dict, source: str | os.PathLike | None = None
+) -> dict | None:
+    """The sidecar at ``path`` if its set of outputs is complete and current, else None.
+
+    Complete and current means: the sidecar is readable and records ``request``; the input
+    ``source`` (when given) has the size and SHA-256 the sidecar records; every output it lists
+    is a regular file with the recorded size and SHA-256. The modification time is recorded,
+    not compared: a file touched but unchanged is not redone.
+    """
     path = Path(path)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(record, dict) or record.get("request") != request:
-        return None
-    outputs = record.get("outputs", [])
-    return record if all((path.parent / name).is_file() for name in outputs) else None
+        if not isinstance(record, dict) or record.get("request") != request:
+            return None
+        recorded = record["fingerprints"]
+        if source is not None:
+            if not stat.S_ISREG(os.stat(source).st_mode):
+                return None  # a FIFO or device would block or never end
+            now = fingerprint(source)
+            if {key: recorded["input"][key] for key in now} != now:
+                return None
+        outputs = recorded["outputs"]
+        if sorted(outputs) != sorted(record["outputs"]):
+            return None
+        for name, expected in outputs.items():
+            output = path.parent / name
+            if Path(name).name != name or not output.is_file() or fingerprint(output) != expected:
+                return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # unreadable or damaged: the image is redone
+    return record
 
 
 def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:

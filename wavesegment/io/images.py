@@ -40,6 +40,24 @@ def memory_needed(n_pixels: int, preset: str = "natural") -> int:
     return n_pixels * BYTES_PER_PIXEL.get(preset, max(BYTES_PER_PIXEL.values()))
 
 
+def available_memory() -> int | None:
+    """Bytes of memory available to new processes (Linux ``MemAvailable``), or None if unknown.
+
+    Examples
+    --------
+    >>> available_memory() is None or available_memory() > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def read_image(
     path: str | os.PathLike, *, max_pixels: int | None = None, preset: str = "natural"
 ) -> np.ndarray:
@@ -73,6 +91,8 @@ def read_image(
     >>> pixels = read_image("sample_images/coins.png")  # doctest: +SKIP
     """
     path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise ImageError(f"{path}: a broken symbolic link or a link loop; point it at an image")
     if not path.exists():
         raise ImageError(f"{path}: no such file")
     if not path.is_file():
@@ -86,16 +106,84 @@ def read_image(
         raise ImageError(f"{path}: not a readable image ({_first_line(error)})") from None
     if pixels.size == 0:
         raise ImageError(f"{path}: the image has no pixels")
-    return _fill_non_finite(path, pixels)
+    return _rescale_extreme(path, _fill_non_finite(path, pixels))
+
+
+def header_shape(path: str | os.PathLike) -> tuple[int, int] | None:
+    """(height, width) from an image file's header, without decoding; None if unreadable.
+
+    Examples
+    --------
+    >>> header_shape("no such file.png") is None
+    True
+    """
+    try:
+        path = Path(path)
+        if not path.is_file():
+            return None
+        if path.suffix.lower() in TIFF_SUFFIXES:
+            import tifffile
+
+            with tifffile.TiffFile(path) as tiff:
+                return _tiff_plane(tiff.series[0])[:2]
+        from PIL import Image
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as opened:
+                return opened.size[::-1]
+    except Exception:  # any decoder error: the size is unknown
+        return None
+
+
+def refuse_pages(path: Path, pages: int) -> None:
+    """Refuse an image of several pages (a stack, a volume, a time series): one line saying how
+    to segment it."""
+    if pages > 1:
+        raise ImageError(
+            f"{path}: a multi-page TIFF ({pages} pages); wavesegment segments one 2-D image: "
+            "save each page as its own file (e.g. with tifffile or Fiji) and segment those"
+        )
+
+
+#: Pixel values whose magnitude is beyond these (or 0 < magnitude below the second) are scaled
+#: by a power of two first: squares of such values overflow or underflow in float64.
+_EXTREME = (1e100, 1e-100)
+
+
+def _rescale_extreme(path: Path, pixels: np.ndarray) -> np.ndarray:
+    largest = float(np.abs(pixels).max())
+    if _EXTREME[1] <= largest <= _EXTREME[0] or largest == 0:
+        return pixels
+    exponent = np.frexp(largest)[1]  # exact: the values keep their digits
+    warnings.warn(
+        f"{path}: values as large as {largest:.3g} scaled by 2**{-exponent} "
+        "(too large or too small for float arithmetic)",
+        stacklevel=3,
+    )
+    return np.ldexp(pixels, -exponent)
 
 
 def _check_size(path: Path, shape: tuple[int, ...], max_pixels: int | None, preset: str) -> None:
+    from ..preparation.image import MAX_ASPECT
+
     n_pixels = int(np.prod(shape[:2]))
+    if min(shape[:2]) > 0 and max(shape[:2]) > MAX_ASPECT * min(shape[:2]):
+        raise ImageError(
+            f"{path}: {shape[1]}x{shape[0]} pixels is more than {MAX_ASPECT} times longer than "
+            "wide; crop or pad it to a less elongated shape"
+        )
     if max_pixels is not None and n_pixels > max_pixels:
         raise ImageError(
             f"{path}: {shape[1]}x{shape[0]} pixels would need about "
             f"{memory_needed(n_pixels, preset) / 1e9:.1f} GB with the {preset} preset; the limit "
             f"is {max_pixels} pixels (raise it with --max-pixels)"
+        )
+    needed, available = memory_needed(n_pixels, preset), available_memory()
+    if available is not None and needed > available:
+        raise ImageError(
+            f"{path}: {shape[1]}x{shape[0]} pixels would need about {needed / 1e9:.1f} GB with "
+            f"the {preset} preset; {available / 1e9:.1f} GB of memory is available"
         )
 
 
@@ -147,12 +235,39 @@ def _read_tiff(path: Path, max_pixels: int | None, preset: str) -> np.ndarray:
     import tifffile
 
     with tifffile.TiffFile(path) as tiff:
-        shape = tiff.series[0].shape
-        size = shape[:2] if shape[-1] in (3, 4) else shape[-2:]
-        _check_size(path, size, max_pixels, preset)
-        pixels = np.asarray(tiff.asarray(), dtype=np.float64)
-    if pixels.ndim == 3 and pixels.shape[2] == 4:
+        refuse_pages(path, max(len(tiff.pages), len(tiff.series)))
+        series = tiff.series[0]
+        try:
+            height, width, channels = _tiff_plane(series)
+        except ImageError as error:
+            raise ImageError(f"{path}: {error}") from None
+        _check_size(path, (height, width), max_pixels, preset)
+        try:
+            pixels = series.asarray()
+        except ValueError as error:
+            if "imagecodecs" in str(error):  # a compression tifffile cannot decode alone
+                raise ImageError(
+                    f"{path}: compressed as {series.keyframe.compression.name}, which needs "
+                    "the imagecodecs package: pip install imagecodecs"
+                ) from None
+            raise
+    pixels = np.asarray(pixels, dtype=np.float64).reshape(height, width, -1)
+    if series.axes[-1] not in "S" and channels > 1:  # planar: samples before the rows
+        pixels = np.moveaxis(pixels.reshape(channels, height, width), 0, -1)
+    if pixels.shape[2] == 4:
         pixels = pixels[..., :3]
-    if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] != 3):
-        raise ImageError(f"{path}: expected a 2-D grayscale or RGB image, got shape {pixels.shape}")
-    return pixels
+    if pixels.shape[2] not in (1, 3):
+        raise ImageError(
+            f"{path}: expected a grayscale or RGB image, got {pixels.shape[2]} channels"
+        )
+    return pixels[..., 0] if pixels.shape[2] == 1 else pixels
+
+
+def _tiff_plane(series) -> tuple[int, int, int]:
+    """Height, width and channels of a TIFF series (samples last, or planar first)."""
+    axes, shape = series.axes, series.shape
+    sizes = dict(zip(axes, shape, strict=True))
+    extra = [axis for axis in axes if axis not in "YXSC" and sizes[axis] > 1]
+    if extra or "Y" not in sizes or "X" not in sizes:
+        raise ImageError(f"a TIFF of axes {axes} and shape {shape} is not one 2-D image")
+    return sizes["Y"], sizes["X"], sizes.get("S", 1) * sizes.get("C", 1)

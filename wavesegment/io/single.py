@@ -113,6 +113,7 @@ def segment_file(
     name: str | None = None,
     movie: str | os.PathLike | None = None,
     projection: str | os.PathLike | None = None,
+    tidy: bool = True,
 ) -> Outcome:
     """Read, segment and write the outputs of one image file.
 
@@ -130,6 +131,9 @@ def segment_file(
     movie, projection : path-like, optional
         Also write a GIF of the phase waves of both layers, and a PNG of the units in the
         similarity projection (:mod:`wavesegment.pictures.pictures`), to these paths.
+    tidy : bool
+        First remove the temporary files that killed runs left in ``folder``
+        (:func:`wavesegment.io.files.remove_stale_temporaries`; a batch does it once per folder).
 
     Returns
     -------
@@ -148,6 +152,10 @@ def segment_file(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            if tidy:
+                from .files import remove_stale_temporaries
+
+                remove_stale_temporaries(folder)
             _segment_and_write(Path(image), Path(folder), stem, request, outcome, movie)
         except Exception as error:  # one bad image must not end a batch of thousands
             _fail(outcome, error, image, f"cannot write to {folder}")

@@ -180,8 +180,7 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
     output = Path(output)
     rows = []
     for sidecar_path in sorted(output.rglob("*_segments.json"))[:max_images]:
-        record = json.loads(sidecar_path.read_text(encoding="utf-8"))
-        labels = _read_labels(sidecar_path.parent / record["outputs"][0])
+        record, labels = _read_result(sidecar_path)
         name = sidecar_path.relative_to(output).as_posix().removesuffix("_segments.json")
         try:
             image = read_image(record["input"])
@@ -194,11 +193,32 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
         rows.append(_captioned(np.concatenate(tiles, axis=1), caption))
     summary = output / "summary.json"
     if summary.is_file():
-        failed = [row for row in json.loads(summary.read_text())["images"] if row["error"]]
+        try:
+            failed = [row for row in json.loads(summary.read_text())["images"] if row["error"]]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"{summary}: a damaged batch summary ({error}); rerun the batch"
+            ) from None
         for row in failed[: max(0, max_images - len(rows))]:
             strip = np.full((4, 3 * size, 3), 255, np.uint8)
             rows.append(_captioned(strip, f"failed: {row['error']}"[:110], colour=(200, 0, 0)))
     return np.concatenate(rows, axis=0) if rows else None
+
+
+def _read_result(sidecar_path: Path) -> tuple[dict, np.ndarray]:
+    """A sidecar and its label map; ValueError naming the file if either is damaged."""
+    try:
+        record = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        labels = _read_labels(sidecar_path.parent / record["outputs"][0])
+        int(record["n_segments"]), str(record["input"])
+        if labels.ndim != 2:
+            raise ValueError("the label map is not 2-D")
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        why = (str(error).splitlines() or [type(error).__name__])[0]
+        raise ValueError(
+            f"{sidecar_path}: a damaged result ({why}); rerun the image or remove the file"
+        ) from None
+    return record, labels
 
 
 def _read_labels(path: Path) -> np.ndarray:

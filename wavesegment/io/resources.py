@@ -1,0 +1,38 @@
+"""How many worker processes a batch may start: bounded by the cores and by the memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .single import Request
+from .workers import cores
+
+#: Memory of a worker before its first image: Python, numpy, scipy, numba and its kernels.
+WORKER_BASE_BYTES = 300_000_000
+
+
+def worker_count(jobs: int | None, images: list[Path], request: Request) -> int:
+    """Workers for ``images``: ``jobs`` (default: the cores), at most the cores and the images,
+    and at most as many as the available memory holds when each segments the largest image.
+
+    The largest image is found from the files' headers (:func:`~.images.header_shape`); an
+    unreadable header counts as ``request.max_pixels``. Always at least 1.
+
+    Examples
+    --------
+    >>> worker_count(1000, [], Request()) <= cores()
+    True
+    """
+    from .images import available_memory, header_shape, memory_needed
+
+    count = min(jobs or cores(), cores(), max(len(images), 1))
+    memory = available_memory()
+    if memory is None or count == 1:
+        return max(count, 1)
+    largest = 0
+    for image in images:
+        shape = header_shape(image)
+        pixels = shape[0] * shape[1] if shape is not None else (request.max_pixels or 0)
+        largest = max(largest, min(pixels, request.max_pixels or pixels))
+    per_worker = WORKER_BASE_BYTES + memory_needed(largest, request.preset)
+    return max(1, min(count, memory // per_worker))
