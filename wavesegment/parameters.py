@@ -24,6 +24,8 @@ FREQUENCY_MODES = ("zscore", "raw")
 COUPLINGS = ("published", "normalised")
 ENGINES = ("auto", "numba", "exact")
 EIGENSOLVERS = ("auto", "dense", "sparse")
+#: Readouts of layer 2: unit phases (published) or FFT magnitudes of the unit trajectories.
+READOUTS = ("phase", "spectral")
 
 #: Largest number of segments that can be asked for. k-means costs O(units x segments) per
 #: iteration: on a 600 x 400 photo (published preset) 64 clusters take 4 s, 256 took 22 s, and
@@ -76,6 +78,7 @@ class Parameters:
     engine: str = "auto"
     noise: float = 0.0
     # Readout and clustering
+    readout: str = "phase"
     n_modes: int = 3
     segments: int | None = None
     max_segments: int = 8
@@ -212,6 +215,7 @@ _CHECKS = (
     _integer("seed", 0, 2**32 - 1),
     _choice("engine", ENGINES),
     _number("noise", low=0.0, strict=False),
+    _choice("readout", READOUTS),
     _integer("n_modes", 1, 64),
     _integer("segments", 1, MAX_SEGMENTS, optional=True),
     _integer("max_segments", 1, MAX_SEGMENTS),

@@ -32,6 +32,7 @@ from .parameters import Parameters
 from .preparation.grid import to_native
 from .preparation.image import PreparedImage, prepare_image
 from .readout import PhaseReadout, background_mask, cluster_units, phase_readout
+from .readout.spectral import spectral_readout, spectral_window
 
 
 @dataclass(frozen=True, eq=False)
@@ -244,18 +245,31 @@ def _run_layer1(network: Network, trace_every: int) -> tuple[Evolution, dict[str
 
 def _layer2(network: Network, foreground: np.ndarray, run: int, trace_every: int) -> Evolution:
     # Only the first initial state's run is traced: the movie shows one run.
-    return run_layer2(network, foreground, run, trace_every=trace_every if run == 0 else 0)
+    p = network.parameters
+    spectral = p.readout == "spectral"
+    return run_layer2(
+        network,
+        foreground,
+        run,
+        trace_every=trace_every if run == 0 else 0,
+        window=spectral_window(p.layer1_steps, p.readout_steps) if spectral else None,
+        record_states=spectral,
+    )
 
 
 def _read_out(network, layer1, phases, layer2, trace_every, steps) -> GridRun:
-    """Pooled phase readout of the foreground, its clusters, and the regions they make."""
+    """Pooled readout of the foreground (phases, or spectra with ``readout="spectral"``), its
+    clusters, and the regions they make."""
     p = network.parameters
     background = background_mask(phases[LUMINANCE])
     sides = {name: background_mask(values) for name, values in phases.items() if name != LUMINANCE}
     foreground = ~background
-    readout = phase_readout(
-        np.concatenate([run.phasors[:, foreground] for run in layer2]), n_modes=p.n_modes
-    )
+    if p.readout == "spectral":
+        states = np.stack([run.states[:, foreground] for run in layer2])
+        readout = spectral_readout(states, n_modes=p.n_modes)
+    else:
+        phasors = np.concatenate([run.phasors[:, foreground] for run in layer2])
+        readout = phase_readout(phasors, n_modes=p.n_modes)
     clusters = np.zeros(network.shape, dtype=np.int32)
     if foreground.any():
         clusters[foreground] = 1 + cluster_units(

@@ -105,8 +105,10 @@ def explain(
         ``"layer2"`` (modes, gap, the top-R clusters' agreement with the run's),
         ``"readout"`` (pooled similarity's eigenvalues, window, clusters), ``"clusters"``
         (units, dominant mode, rotation, margins), ``"drift"``, ``"steps"`` (candidates,
-        absorbed regions, merges with their costs, boundary attribution), ``"timings"`` and,
-        with samples, ``"confidence"``.
+        absorbed regions, merges with their costs, boundary attribution), ``"shape_spectra"``
+        (per segment, the leading eigenvalues of its layer-2 coupling block; see
+        :mod:`wavesegment.analysis.shape_spectra`), ``"timings"`` and, with samples,
+        ``"confidence"``.
 
     Examples
     --------
@@ -131,6 +133,7 @@ def explain_result(
     result: SegmentationResult, *, n_modes: int | None = None, method: str = "auto"
 ) -> Explanation:
     """Explain a run already made (see :func:`explain`), with the network it carries."""
+    from .shape_spectra import shape_spectra, spectra_record
     from .steps import steps_report
 
     network, grid = result.network, result.grid
@@ -166,6 +169,8 @@ def explain_result(
         clock.lap("clusters")
     report["steps"] = steps_report(result)
     clock.lap("steps")
+    report["shape_spectra"] = spectra_record(shape_spectra(result))
+    clock.lap("shape_spectra")
     report["timings"] = {"segment": result.timings["total"], **clock.seconds}
     return Explanation(report, result, layer1, layer2)
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import _common, batch, evaluate, explain, run, show
+from . import _common, batch, evaluate, explain, match, run, show
 
 app = typer.Typer(
     add_completion=False,
@@ -27,6 +27,7 @@ app.command()(_common.guarded(batch.batch))
 app.command()(_common.guarded(show.show))
 app.command()(_common.guarded(explain.explain))
 app.command("eval")(_common.guarded(evaluate.evaluate))
+app.command()(_common.guarded(match.match))
 
 
 def _print_version(value: bool) -> None:

@@ -30,6 +30,7 @@ def print_explanation(name: str, report: dict) -> None:
     if "layer2" in report:
         _layer2(console, report)
     _steps(console, report["steps"])
+    _shape_spectra(console, report["shape_spectra"])
     if "confidence" in report:
         confidence = report["confidence"]
         console.print(
@@ -133,3 +134,17 @@ def _steps(console: Console, steps: dict) -> None:
         f"  final boundary ({boundary['total']} px): {shares}; drawn by the network "
         f"{100 * boundary['drawn_by_network']:.1f}%"
     )
+
+
+def _shape_spectra(console: Console, spectra: dict) -> None:
+    table = Table(title="shape spectra: leading eigenvalues of each segment's layer-2 coupling")
+    for column in ("segment", "kappa 1..4"):
+        table.add_column(column, justify="right")
+    for label, values in spectra.items():
+        shown = (
+            "too large (background)"
+            if values is None
+            else "  ".join(f"{value:.4f}" for value in values[:4])
+        )
+        table.add_row(label, shown)
+    console.print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,12 @@ def run(
         Path | None,
         typer.Option(help="Write a PNG of the units in the similarity projection, by segment."),
     ] = None,
+    shape_spectra: Annotated[
+        bool,
+        typer.Option(
+            "--shape-spectra", help="Add each segment's shape spectrum to the JSON sidecar."
+        ),
+    ] = False,
 ) -> None:
     """Segment IMAGE and write its label map, overlay and record.
 
@@ -38,6 +45,7 @@ def run(
     from ..io.single import segment_file
 
     request = _common.make_request(segments, seed, engine, preset, label_format, masks, max_pixels)
+    request = replace(request, shape_spectra=shape_spectra)
     outcome = segment_file(
         image,
         folder=output_dir if output_dir is not None else image.parent,

@@ -42,11 +42,15 @@ class Evolution:
     trace : (n_traced, rows, cols) complex64 ndarray
         The same phasors at every ``trace_every``-th step from x_0 on, for pictures of the
         dynamics; empty unless asked for.
+    states : (n_recorded, rows, cols) complex64 ndarray, optional
+        The complex states of the recorded steps, each divided by its largest unit magnitude
+        (the engines agree on it; amplitudes between units are kept), if asked for.
     """
 
     final: np.ndarray
     phasors: np.ndarray
     trace: np.ndarray | None = None
+    states: np.ndarray | None = None
 
 
 def one_blas_thread():
@@ -88,6 +92,7 @@ def evolve(
     trace_every: int = 0,
     noise: float = 0.0,
     noise_seed: int | list[int] | None = None,
+    record_states: bool = False,
 ) -> Evolution:
     """Apply ``M = diag(i omega) + K`` ``n_steps`` times to ``x0``.
 
@@ -115,6 +120,9 @@ def evolve(
         its peak each step, so this is a fixed signal-to-noise ratio). Stepping engine only.
     noise_seed : int or list of int, optional
         Seed of the noise (``numpy.random.default_rng``).
+    record_states : bool
+        Also keep the complex states of the recorded steps in ``Evolution.states`` (for the
+        spectral readout, which needs amplitudes as well as phases).
 
     Returns
     -------
@@ -130,14 +138,36 @@ def evolve(
     if engine == "exact":
         if noise:
             raise ValueError("the exact engine solves the noiseless dynamics: use engine='numba'")
-        return _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from, traced_steps)
-    return _evolve_stepping(
-        coupling, omega, x0, foreground, n_steps, record_from, traced_steps, noise, noise_seed
-    )
+        evolution = _evolve_exact(
+            coupling, omega, x0, foreground, n_steps, record_from, traced_steps, record_states
+        )
+    else:
+        evolution = _evolve_stepping(
+            coupling,
+            omega,
+            x0,
+            foreground,
+            n_steps,
+            record_from,
+            traced_steps,
+            noise,
+            noise_seed,
+            record_states,
+        )
+    return evolution
 
 
 def _evolve_stepping(
-    coupling, omega, x0, foreground, n_steps, record_from, traced_steps, noise, noise_seed
+    coupling,
+    omega,
+    x0,
+    foreground,
+    n_steps,
+    record_from,
+    traced_steps,
+    noise,
+    noise_seed,
+    record_states,
 ):
     from . import _kernels
 
@@ -147,6 +177,7 @@ def _evolve_stepping(
     foreground = np.ascontiguousarray(foreground, dtype=np.bool_)
     phasors = np.zeros((max(n_steps - record_from + 1, 0), rows, cols), dtype=np.complex64)
     trace = np.zeros((len(traced_steps), rows, cols), dtype=np.complex64)
+    states = np.zeros(phasors.shape if record_states else (0, rows, cols), dtype=np.complex64)
     coupled = np.empty_like(state)
     peak = np.abs(x0[foreground]).max(initial=0.0)
     rng = np.random.default_rng(noise_seed)
@@ -161,12 +192,26 @@ def _evolve_stepping(
                 state += rng.normal(scale=noise_scale, size=state.shape) * foreground
         if step >= record_from:
             _kernels.unit_phasors(state, phasors[step - record_from])
+            if record_states:
+                states[step - record_from] = _peak_normalised(state[0] + 1j * state[1])
         if step in traced_steps:
             _kernels.unit_phasors(state, trace[step // traced_steps.step])
-    return Evolution(final=state[0] + 1j * state[1], phasors=phasors, trace=trace)
+    return Evolution(
+        final=state[0] + 1j * state[1],
+        phasors=phasors,
+        trace=trace,
+        states=states if record_states else None,
+    )
 
 
-def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from, traced_steps):
+def _peak_normalised(state: np.ndarray) -> np.ndarray:
+    peak = np.abs(state).max(initial=0.0)
+    return state / peak if peak else state
+
+
+def _evolve_exact(
+    coupling, omega, x0, foreground, n_steps, record_from, traced_steps, record_states
+):
     """The closed form ``x_t = sum_k lambda_k^t c_k v_k``, from the dense spectrum of M that
     ``explain`` uses too (:func:`wavesegment.dynamics.spectral.layer_spectrum`)."""
     from .spectral import layer_spectrum
@@ -180,10 +225,16 @@ def _evolve_exact(coupling, omega, x0, foreground, n_steps, record_from, traced_
         return Evolution(silent, frames, np.zeros((len(traced_steps), rows, cols), np.complex64))
     spectrum = layer_spectrum(coupling, omega, foreground=foreground, method="dense")
     # states() divides by |lambda_1|^t, the rescaling that keeps lambda^t finite.
+    states = spectrum.states(x0, recorded)
     return Evolution(
         final=spectrum.states(x0, [n_steps])[0],
-        phasors=_phasors(spectrum.states(x0, recorded), recorded),
+        phasors=_phasors(states, recorded),
         trace=_phasors(spectrum.states(x0, traced_steps), traced_steps),
+        states=(
+            np.stack([_peak_normalised(state) for state in states]).astype(np.complex64)
+            if record_states and len(recorded)
+            else None
+        ),
     )
 
 

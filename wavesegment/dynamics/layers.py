@@ -43,12 +43,19 @@ def run_layer1(network: Network, channel: str = LUMINANCE, *, trace_every: int =
 
 
 def run_layer2(
-    network: Network, foreground: np.ndarray, run: int = 0, *, trace_every: int = 0
+    network: Network,
+    foreground: np.ndarray,
+    run: int = 0,
+    *,
+    trace_every: int = 0,
+    window: tuple[int, int] | None = None,
+    record_states: bool = False,
 ) -> Evolution:
     """Layer 2 on the ``foreground`` units from the x_0 of seed ``run``, recording the readout
-    window (steps ``readout_steps``, inclusive)."""
+    window (steps ``readout_steps``, inclusive, unless another ``window`` is given), and with
+    ``record_states`` the complex states there too."""
     p = network.parameters
-    first, last = p.readout_steps
+    first, last = window if window is not None else p.readout_steps
     return evolve(
         network.layer2,
         np.where(foreground, network.omega, 0.0),
@@ -60,4 +67,5 @@ def run_layer2(
         trace_every=trace_every,
         noise=p.noise,
         noise_seed=[p.seed, 2, run],
+        record_states=record_states,
     )

@@ -91,12 +91,20 @@ def write_segment_masks(folder: str | os.PathLike, stem: str, labels: np.ndarray
 
 
 def sidecar(
-    result, *, image_shape: tuple[int, ...], request: dict, outputs: list[str], source: str = ""
+    result,
+    *,
+    image_shape: tuple[int, ...],
+    request: dict,
+    outputs: list[str],
+    source: str = "",
+    shape_spectra: dict | None = None,
 ) -> dict:
     """The JSON-ready record of a run: what was asked, what ran, what came out.
 
     ``result`` is a :class:`~wavesegment.SegmentationResult`; ``request`` holds the options the
-    user gave (compared on resume), ``outputs`` the file names of the set, ``source`` the input.
+    user gave (compared on resume), ``outputs`` the file names of the set, ``source`` the input;
+    ``shape_spectra``, if given (:func:`wavesegment.analysis.shape_spectra.spectra_record`), is
+    stored under that key.
     """
     from .. import __version__
 
@@ -112,6 +120,7 @@ def sidecar(
         "seed": result.parameters["seed"],
         "timings": {stage: round(seconds, 6) for stage, seconds in result.timings.items()},
         "outputs": outputs,
+        **({"shape_spectra": shape_spectra} if shape_spectra is not None else {}),
     }
 
 
@@ -126,6 +135,7 @@ def write_outputs(
     masks: bool = False,
     timings: dict | None = None,
     source: str | os.PathLike = "",
+    shape_spectra: dict | None = None,
 ) -> dict:
     """Write label map, optional masks, overlay and, last, the sidecar of one image.
 
@@ -147,6 +157,8 @@ def write_outputs(
         More timings (reading, ...) to store beside the segmentation's.
     source : path-like, optional
         The input file, recorded in the sidecar (its absolute path).
+    shape_spectra : dict, optional
+        The segments' shape spectra, stored in the sidecar.
 
     Returns
     -------
@@ -174,6 +186,7 @@ def write_outputs(
             request=request,
             outputs=[path.name for path in written],
             source=str(Path(source).resolve()) if source else "",
+            shape_spectra=shape_spectra,
         )
         record["timings"].update({key: round(value, 6) for key, value in (timings or {}).items()})
         record["fingerprints"] = {

@@ -40,6 +40,7 @@ class Request:
     label_format: str = "png"
     masks: bool = False
     max_pixels: int | None = DEFAULT_MAX_PIXELS
+    shape_spectra: bool = False
 
 
 @dataclass
@@ -101,7 +102,15 @@ def request_fields(request: Request) -> dict:
     """
     fields = asdict(request)
     del fields["max_pixels"]
+    if not fields["shape_spectra"]:  # sidecars written before the option existed still match
+        del fields["shape_spectra"]
     return fields
+
+
+def _shape_spectra(result) -> dict:
+    from ..analysis.shape_spectra import shape_spectra, spectra_record
+
+    return spectra_record(shape_spectra(result))
 
 
 def segment_file(
@@ -191,6 +200,10 @@ def _segment_and_write(
         preset=request.preset,
         trace_every=trace_every,
     )
+    began, spectra, spectra_timing = time.perf_counter(), None, {}
+    if request.shape_spectra:
+        spectra = _shape_spectra(result)
+        spectra_timing = {"shape_spectra": time.perf_counter() - began}
     write_outputs(
         folder,
         stem,
@@ -199,8 +212,9 @@ def _segment_and_write(
         request=request_fields(request),
         label_format=request.label_format,
         masks=request.masks,
-        timings={"read": read_seconds},
+        timings={"read": read_seconds, **spectra_timing},
         source=image,
+        shape_spectra=spectra,
     )
     outcome.result, outcome.record.segments = result, result.n_segments
     outcome.labels = folder / output_names(stem, label_format=request.label_format)["labels"]

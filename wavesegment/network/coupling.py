@@ -124,3 +124,10 @@ class GaussianCoupling:
     def dense(self) -> np.ndarray:
         """The full N x N matrix in row-major pixel order (for small images only)."""
         return self.alpha * np.kron(*self._grams())
+
+    def block(self, units: np.ndarray) -> np.ndarray:
+        """``K`` restricted to ``units`` (flat row-major indices): a dense len(units)^2 matrix,
+        built from the two 1-D Gaussians without the whole N x N one."""
+        rows, cols = np.unravel_index(np.asarray(units), self.shape)
+        row_gram, col_gram = self._grams()
+        return self.alpha * row_gram[np.ix_(rows, rows)] * col_gram[np.ix_(cols, cols)]
