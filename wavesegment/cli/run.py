@@ -18,6 +18,7 @@ def run(
     seed: _common.SeedOption = 0,
     engine: _common.EngineOption = "auto",
     preset: _common.PresetOption = "natural",
+    dynamics: _common.DynamicsOption = None,
     label_format: _common.FormatOption = "png",
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
@@ -37,7 +38,9 @@ def run(
     """
     from ..io.single import segment_file
 
-    request = _common.make_request(segments, seed, engine, preset, label_format, masks, max_pixels)
+    request = _common.make_request(
+        segments, seed, engine, preset, label_format, masks, max_pixels, dynamics
+    )
     outcome = segment_file(
         image,
         folder=output_dir if output_dir is not None else image.parent,

@@ -40,6 +40,7 @@ class Request:
     label_format: str = "png"
     masks: bool = False
     max_pixels: int | None = DEFAULT_MAX_PIXELS
+    dynamics: str | None = None  # None: the preset's
 
 
 @dataclass
@@ -181,6 +182,7 @@ def _segment_and_write(
         seed=request.seed,
         engine=request.engine,
         preset=request.preset,
+        dynamics=request.dynamics,
         trace_every=trace_every,
     )
     write_outputs(
