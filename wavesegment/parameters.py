@@ -23,6 +23,7 @@ from types import MappingProxyType
 FREQUENCY_MODES = ("zscore", "raw")
 COUPLINGS = ("published", "normalised")
 ENGINES = ("auto", "numba", "exact")
+DYNAMICS = ("linear", "critical")
 EIGENSOLVERS = ("auto", "dense", "sparse")
 #: Readouts of layer 2: unit phases (published) or FFT magnitudes of the unit trajectories.
 READOUTS = ("phase", "spectral")
@@ -77,6 +78,9 @@ class Parameters:
     seed: int = 0
     engine: str = "auto"
     noise: float = 0.0
+    # "critical": x <- sigmoid(R K_n x + I), see wavesegment.dynamics.critical
+    dynamics: str = "linear"
+    critical_input: float = 0.001
     # Readout and clustering
     readout: str = "phase"
     n_modes: int = 3
@@ -194,6 +198,14 @@ def _check_readout_steps(p: Parameters) -> None:
         )
 
 
+def _check_critical_engine(p: Parameters) -> None:
+    if p.dynamics == "critical" and p.engine == "exact":
+        raise ValueError(
+            "engine='exact' solves the linear dynamics only: use engine='auto' or 'numba' "
+            "with dynamics='critical'"
+        )
+
+
 def _check_preset_name(p: Parameters) -> None:
     if not isinstance(p.preset, str) or not p.preset:
         raise ValueError(f"preset must be a name, not {p.preset!r}")
@@ -216,6 +228,9 @@ _CHECKS = (
     _choice("engine", ENGINES),
     _number("noise", low=0.0, strict=False),
     _choice("readout", READOUTS),
+    _choice("dynamics", DYNAMICS),
+    _number("critical_input", low=0.0, high=1.0),
+    _check_critical_engine,
     _integer("n_modes", 1, 64),
     _integer("segments", 1, MAX_SEGMENTS, optional=True),
     _integer("max_segments", 1, MAX_SEGMENTS),

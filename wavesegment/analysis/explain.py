@@ -167,6 +167,11 @@ def explain_result(
         report["clusters"] = cluster_report(layer2, result, n_modes)
         report["drift"] = drift_report(report["clusters"], p.readout_steps[1] - p.readout_steps[0])
         clock.lap("clusters")
+    if p.dynamics == "critical":
+        from .linearisation import linearisation_report
+
+        report["linearisation"] = linearisation_report(network, foreground, n_modes, method)
+        clock.lap("linearisation")
     report["steps"] = steps_report(result)
     clock.lap("steps")
     report["shape_spectra"] = spectra_record(shape_spectra(result))

@@ -99,6 +99,7 @@ def make_request(
     label_format: Enum,
     masks: bool,
     max_pixels: int,
+    dynamics: Enum | None = None,
 ) -> Request:
     """The library's request from the options of ``run`` and ``batch``."""
     return Request(
@@ -109,6 +110,7 @@ def make_request(
         label_format=label_format.value,
         masks=masks,
         max_pixels=max_pixels or None,  # 0 on the command line means no limit
+        dynamics=dynamics.value if dynamics is not None else None,
     )
 
 
@@ -132,6 +134,11 @@ _LAZY = {
     "Engine": lambda: _choices("Engine", "wavesegment.parameters", "ENGINES"),
     "LabelFormat": lambda: _choices("LabelFormat", "wavesegment.io.export", "LABEL_FORMATS"),
     "Eigensolver": lambda: _choices("Eigensolver", "wavesegment.parameters", "EIGENSOLVERS"),
+    "Dynamics": lambda: _choices("Dynamics", "wavesegment.parameters", "DYNAMICS"),
+    "DynamicsOption": lambda: Annotated[
+        __getattr__("Dynamics"),
+        typer.Option(help="linear (the paper's network) or critical (unit-circle, saturating)."),
+    ],
     "PresetOption": lambda: Annotated[
         __getattr__("Preset"),
         typer.Option(help="Parameter set: natural for real images, published for the paper's."),

@@ -29,6 +29,8 @@ def print_explanation(name: str, report: dict) -> None:
         )
     if "layer2" in report:
         _layer2(console, report)
+    if "linearisation" in report:
+        _linearisation(console, report["linearisation"])
     _steps(console, report["steps"])
     _shape_spectra(console, report["shape_spectra"])
     if "confidence" in report:
@@ -148,3 +150,18 @@ def _shape_spectra(console: Console, spectra: dict) -> None:
         )
         table.add_row(label, shown)
     console.print(table)
+
+
+def _linearisation(console: Console, section: dict) -> None:
+    """One line per layer: the fixed point the input makes and its slowest modes."""
+    for name in ("layer1", "layer2"):
+        if name in section:
+            layer, point = section[name], section[name]["fixed_point_magnitude"]
+            slowest = ", ".join(
+                f"|λ| {mode['growth']:.4f} ({mode['relaxation_steps']:.0f} steps)"
+                for mode in layer["modes"]
+            )
+            console.print(
+                f"  critical {name}, input {section['input']:g}: fixed point |x*| "
+                f"{point['min']:.3g}..{point['max']:.3g}; slowest modes {slowest}"
+            )

@@ -25,6 +25,7 @@ def batch(
     seed: _common.SeedOption = 0,
     engine: _common.EngineOption = "auto",
     preset: _common.PresetOption = "natural",
+    dynamics: _common.DynamicsOption = None,
     label_format: _common.FormatOption = "png",
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
@@ -56,7 +57,9 @@ def batch(
     """
     from ..io.batch import BatchError, BatchInterrupted, run_batch
 
-    request = _common.make_request(segments, seed, engine, preset, label_format, masks, max_pixels)
+    request = _common.make_request(
+        segments, seed, engine, preset, label_format, masks, max_pixels, dynamics
+    )
     try:
         with _progress_bar(quiet) as progress:
             summary = run_batch(

@@ -58,6 +58,7 @@ def evaluate(
     segments: _common.SegmentsOption = None,
     engine: _common.EngineOption = "auto",
     preset: _common.PresetOption = "natural",
+    dynamics: _common.DynamicsOption = None,
 ) -> None:
     """Score wavesegment against ground truth, side by side with skimage baselines."""
     from rich.console import Console
@@ -69,6 +70,8 @@ def evaluate(
     if shapes is not None and shapes not in (2, 3):
         _common.fail(f"--shapes must be 2 or 3, got {shapes}")
     options = {"segments": segments, "engine": engine.value, "preset": preset.value}
+    if dynamics is not None:
+        options["dynamics"] = dynamics.value
     try:
         with _progress(dataset.name if dataset is not None else f"shapes{shapes}") as progress:
             report = run_evaluation(

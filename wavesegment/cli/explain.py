@@ -18,6 +18,7 @@ def explain(
     seed: _common.SeedOption = 0,
     engine: _common.EngineOption = "auto",
     preset: _common.PresetOption = "natural",
+    dynamics: _common.DynamicsOption = None,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
     modes: Annotated[
         int | None,
@@ -80,6 +81,7 @@ def explain(
                 seed=seed,
                 engine=engine.value,
                 preset=preset.value,
+                dynamics=dynamics.value if dynamics is not None else None,
             )
     except (ImageError, ValueError) as error:
         _common.fail(str(error))

@@ -19,6 +19,7 @@ def run(
     seed: _common.SeedOption = 0,
     engine: _common.EngineOption = "auto",
     preset: _common.PresetOption = "natural",
+    dynamics: _common.DynamicsOption = None,
     label_format: _common.FormatOption = "png",
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
@@ -44,7 +45,9 @@ def run(
     """
     from ..io.single import segment_file
 
-    request = _common.make_request(segments, seed, engine, preset, label_format, masks, max_pixels)
+    request = _common.make_request(
+        segments, seed, engine, preset, label_format, masks, max_pixels, dynamics
+    )
     request = replace(request, shape_spectra=shape_spectra)
     outcome = segment_file(
         image,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import LUMINANCE, Network
+from .critical import CriticalMap, evolve_critical
 from .engines import Evolution, evolve, resolve_engine
 
 
@@ -20,6 +21,8 @@ def network_engine(network: Network) -> str:
     always the stepping engine when the dynamics are noisy.
     """
     engine = network.parameters.engine
+    if network.parameters.dynamics == "critical":
+        return "numba"  # a nonlinear map: stepped, never solved in closed form
     if network.parameters.noise and engine == "auto":
         return "numba"
     return resolve_engine(engine, network.shape[0] * network.shape[1])
@@ -29,15 +32,14 @@ def run_layer1(network: Network, channel: str = LUMINANCE, *, trace_every: int =
     """Layer 1 on all units, driven by ``channel``, from the first x_0 to the mask step."""
     p = network.parameters
     index = list(network.channels).index(channel)
-    return evolve(
+    return _evolve(
+        network,
         network.layer1,
         network.channels[channel],
         network.initial_states[0],
         n_steps=p.layer1_steps - 1,
         record_from=p.layer1_steps,
-        engine=network_engine(network),
         trace_every=trace_every,
-        noise=p.noise,
         noise_seed=[p.seed, 1, index],
     )
 
@@ -56,16 +58,26 @@ def run_layer2(
     ``record_states`` the complex states there too."""
     p = network.parameters
     first, last = window if window is not None else p.readout_steps
-    return evolve(
+    return _evolve(
+        network,
         network.layer2,
         np.where(foreground, network.omega, 0.0),
         np.where(foreground, network.initial_states[run], 0.0),
         n_steps=last - p.layer1_steps,
         record_from=first - p.layer1_steps,
         foreground=foreground,
-        engine=network_engine(network),
         trace_every=trace_every,
-        noise=p.noise,
         noise_seed=[p.seed, 2, run],
         record_states=record_states,
     )
+
+
+def _evolve(network: Network, coupling, omega, x0, *, foreground=None, **steps) -> Evolution:
+    """One layer's run with the network's dynamics: linear, or critical
+    (:mod:`wavesegment.dynamics.critical`)."""
+    p = network.parameters
+    if p.dynamics == "critical":
+        critical = CriticalMap(coupling, omega, p.critical_input, foreground)
+        return evolve_critical(critical, x0, noise=p.noise, **steps)
+    engine = network_engine(network)
+    return evolve(coupling, omega, x0, foreground=foreground, engine=engine, noise=p.noise, **steps)

@@ -41,6 +41,7 @@ class Request:
     masks: bool = False
     max_pixels: int | None = DEFAULT_MAX_PIXELS
     shape_spectra: bool = False
+    dynamics: str | None = None  # None: the preset's
 
 
 @dataclass
@@ -198,6 +199,7 @@ def _segment_and_write(
         seed=request.seed,
         engine=request.engine,
         preset=request.preset,
+        dynamics=request.dynamics,
         trace_every=trace_every,
     )
     began, spectra, spectra_timing = time.perf_counter(), None, {}
