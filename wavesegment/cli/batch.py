@@ -28,6 +28,7 @@ def batch(
     label_format: _common.FormatOption = "png",
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    hierarchy: _common.HierarchyOption = False,
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores)."),
@@ -51,7 +52,9 @@ def batch(
     """
     from ..io.batch import BatchError, BatchInterrupted, run_batch
 
-    request = _common.make_request(segments, seed, engine, preset, label_format, masks, max_pixels)
+    request = _common.make_request(
+        segments, seed, engine, preset, label_format, masks, max_pixels, hierarchy
+    )
     try:
         with _progress_bar(quiet) as progress:
             summary = run_batch(

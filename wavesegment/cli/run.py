@@ -21,6 +21,7 @@ def run(
     label_format: _common.FormatOption = "png",
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    hierarchy: _common.HierarchyOption = False,
     animate: Annotated[
         Path | None,
         typer.Option(help="Write a GIF movie of the phase waves of both layers to this path."),
@@ -37,7 +38,9 @@ def run(
     """
     from ..io.single import segment_file
 
-    request = _common.make_request(segments, seed, engine, preset, label_format, masks, max_pixels)
+    request = _common.make_request(
+        segments, seed, engine, preset, label_format, masks, max_pixels, hierarchy
+    )
     outcome = segment_file(
         image,
         folder=output_dir if output_dir is not None else image.parent,

@@ -120,6 +120,7 @@ def write_outputs(
     masks: bool = False,
     timings: dict | None = None,
     source: str | os.PathLike = "",
+    hierarchy: bool = False,
 ) -> dict:
     """Write label map, optional masks, overlay and, last, the sidecar of one image.
 
@@ -141,6 +142,9 @@ def write_outputs(
         More timings (reading, ...) to store beside the segmentation's.
     source : path-like, optional
         The input file, recorded in the sidecar (its absolute path).
+    hierarchy : bool
+        Also write the merge tree's ultrametric contour map and leaves, and the tree in the
+        sidecar (:mod:`wavesegment.io.hierarchy`).
 
     Returns
     -------
@@ -161,6 +165,12 @@ def write_outputs(
             written.extend(write_segment_masks(folder, stem, result.labels))
         written.append(folder / names["overlay"])
         write_overlay(written[-1], image, result.labels)
+        tree_entry = None
+        if hierarchy:
+            from .hierarchy import write_hierarchy
+
+            paths, tree_entry = write_hierarchy(folder, stem, result, label_format=label_format)
+            written.extend(paths)
         record = sidecar(
             result,
             image_shape=image.shape,
@@ -169,6 +179,8 @@ def write_outputs(
             source=str(Path(source).resolve()) if source else "",
         )
         record["timings"].update({key: round(value, 6) for key, value in (timings or {}).items()})
+        if tree_entry is not None:
+            record["hierarchy"] = tree_entry
         with atomic_path(folder / names["sidecar"]) as temporary:
             temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     except BaseException:  # also KeyboardInterrupt: never leave part of a set behind
