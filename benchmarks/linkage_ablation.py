@@ -1,7 +1,7 @@
 """Ablation of the merge tree's linkage cues on BSDS500: which terms of the cost earn their keep.
 
 For the first ``--limit`` photos of a BSDS500 split, the natural preset runs once and its
-candidate regions (the merge tree's leaves, ``result.tree.input_labels``) are kept (cached in
+candidate regions (the merge tree's leaves, ``result.tree.leaves``) are kept (cached in
 ``--cache`` if given). Then, for each variant of the linkage, the merge tree of those leaves is
 built and cut under each threshold of a sweep; the table gives, per variant, the threshold
 with the best mean covering and its covering / PRI / VoI (bits), every annotator, and the
@@ -47,7 +47,7 @@ def leaves_of(sample, index: int, cache: Path | None) -> tuple[np.ndarray, np.nd
         stored = np.load(path)
         return stored["leaves"], stored["grid"]
     result = segment(sample.image)
-    leaves, grid = result.tree.input_labels, np.array(result.parameters["grid"])
+    leaves, grid = result.tree.leaves, np.array(result.parameters["grid"])
     if path is not None:
         np.savez_compressed(path, leaves=leaves, grid=grid)
     return leaves, grid

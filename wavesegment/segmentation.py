@@ -353,7 +353,7 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
     cut = {"n_regions": p.segments} if p.segments else {"threshold": p.merge_threshold}
     merged = tree.cut(**cut)
     with _stage(steps, "merge") as log:
-        log.extend(cut_steps(tree, tree.n_merges(**cut), merged))
+        log.extend(cut_steps(tree, tree.n_merges(**cut)))
     return merged, background, tree
 
 

@@ -123,7 +123,7 @@ def merge_similar_regions(
     )
     merged = tree.cut(threshold=threshold)
     if steps is not None:
-        steps.extend(cut_steps(tree, tree.n_merges(threshold=threshold), merged))
+        steps.extend(cut_steps(tree, tree.n_merges(threshold=threshold)))
     return merged
 
 

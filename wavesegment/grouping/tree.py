@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .adjacency import relabel_by_size, relabel_step
+from .adjacency import relabel_by_size
 from .merging import _check, _CostConstants, _merge_greedily, _RegionGraph
 
 
@@ -42,6 +42,8 @@ class MergeTree:
         (regions named by the input's labels).
     pairs : (n_leaves - 1, 2) int64 ndarray
         The leaves ``(a, b)`` that name the two regions of each merge (b joins a).
+    names : (n_leaves,) int64 ndarray
+        The input's label of each leaf.
     """
 
     leaves: np.ndarray
@@ -50,7 +52,7 @@ class MergeTree:
     area: np.ndarray
     merges: tuple[dict, ...] = field(repr=False)
     pairs: np.ndarray = field(repr=False)
-    input_labels: np.ndarray = field(repr=False)
+    names: np.ndarray = field(repr=False)
 
     @property
     def n_leaves(self) -> int:
@@ -80,11 +82,16 @@ class MergeTree:
         >>> tree.cut(n_regions=2).tolist()[0], tree.cut(threshold=1.0).tolist()[0]
         ([1, 1, 2], [1, 2, 3])
         """
-        count = self.n_merges(threshold=threshold, n_regions=n_regions)
+        return self.leaf_labels(self.n_merges(threshold=threshold, n_regions=n_regions))[
+            self.leaves
+        ]
+
+    def leaf_labels(self, count: int) -> np.ndarray:
+        """The label (1..k, largest first) of each leaf after the first ``count`` merges."""
         into = np.arange(self.n_leaves)
         for a, b in self.pairs[:count]:
             into[into == b] = a
-        return relabel_by_size(into[self.leaves])
+        return relabel_by_size(into, weights=self.area[: self.n_leaves])
 
     def as_dict(self) -> dict:
         """The tree, JSON-ready: ``n_leaves`` and, per node, ``parent``, ``level``, ``area``."""
@@ -151,7 +158,7 @@ def merge_tree(
         area=area,
         merges=tuple(merges),
         pairs=np.array(pairs, dtype=np.int64).reshape(-1, 2),
-        input_labels=np.asarray(labels),
+        names=names,
     )
 
 
@@ -193,9 +200,13 @@ def _nodes(pairs: np.ndarray, costs: np.ndarray, leaves: np.ndarray):
     return parent, level, area
 
 
-def cut_steps(tree: MergeTree, count: int, cut: np.ndarray) -> list[dict]:
-    """The log of a cut that keeps ``count`` merges: those merges, then the relabelling."""
-    return [*tree.merges[:count], relabel_step(tree.input_labels, cut)]
+def cut_steps(tree: MergeTree, count: int) -> list[dict]:
+    """The log of a cut that keeps ``count`` merges: those merges, then the ``"relabel"``
+    step, the output label of each input label."""
+    labels = tree.leaf_labels(count)
+    order = np.argsort(tree.names)
+    mapping = {int(tree.names[i]): int(labels[i]) for i in order}
+    return [*tree.merges[:count], {"step": "relabel", "mapping": mapping}]
 
 
 def join_levels(tree: MergeTree) -> np.ndarray:
