@@ -19,6 +19,8 @@ def relabel_by_size(
     --------
     >>> relabel_by_size(np.array([7, 3, 3, 9])).tolist()
     [2, 1, 1, 3]
+    >>> relabel_by_size(np.array([7, 3, 3, 9]), weights=np.array([1, 1, 1, 5])).tolist()
+    [3, 2, 2, 1]
     """
     values, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     if weights is not None:
