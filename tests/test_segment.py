@@ -60,7 +60,7 @@ def test_large_image_runs_in_linear_memory():
     ("kwargs", "message"),
     [
         ({"engine": "gpu"}, "engine must be one of"),
-        ({"segments": 0}, "segments must be an integer from 1 to 64"),
+        ({"segments": 0}, "segments must be an integer from 1 to 65535"),
         ({"readout_steps": (30, 50)}, "readout_steps"),
         ({"initial_state": np.ones((3, 3))}, "initial_state has shape"),
     ],

@@ -32,6 +32,9 @@ READOUTS = ("phase", "spectral")
 #: iteration: on a 600 x 400 photo (published preset) 64 clusters take 4 s, 256 took 22 s, and
 #: far more clusters than a photo has objects mean nothing to the phase readout.
 MAX_SEGMENTS = 64
+#: Largest number of segments of a merge tree's cut (``merge_threshold`` above 0), where
+#: ``segments`` picks a cut, which costs nothing: as many as a 16-bit label map holds.
+MAX_TREE_SEGMENTS = 65535
 #: Longest run, in steps: the natural preset reads out at step 840; a million steps would run
 #: for hours without changing the phases' order.
 MAX_STEPS = 100_000
@@ -125,6 +128,12 @@ class Parameters:
         given = {name: value for name, value in changes.items() if value is not None}
         return dataclasses.replace(self, **given) if given else self
 
+    @property
+    def segments_cut_tree(self) -> bool:
+        """Whether ``segments`` is the number of regions of the merge tree's cut (a preset that
+        merges regions, ``merge_threshold`` above 0) rather than of phase clusters."""
+        return self.merge_threshold > 0
+
     def as_dict(self) -> dict:
         """JSON-ready values, by name."""
         values = dataclasses.asdict(self)
@@ -206,6 +215,12 @@ def _check_critical_engine(p: Parameters) -> None:
         )
 
 
+def _check_segments(p: Parameters) -> None:
+    # Phase clusters (k-means) are capped far lower than a cut of the merge tree.
+    high = MAX_TREE_SEGMENTS if p.segments_cut_tree else MAX_SEGMENTS
+    _integer("segments", 1, high, optional=True)(p)
+
+
 def _check_preset_name(p: Parameters) -> None:
     if not isinstance(p.preset, str) or not p.preset:
         raise ValueError(f"preset must be a name, not {p.preset!r}")
@@ -232,7 +247,6 @@ _CHECKS = (
     _number("critical_input", low=0.0, high=1.0),
     _check_critical_engine,
     _integer("n_modes", 1, 64),
-    _integer("segments", 1, MAX_SEGMENTS, optional=True),
     _integer("max_segments", 1, MAX_SEGMENTS),
     _number("cluster_separation", low=0.0),
     _flag("split_regions"),
@@ -244,6 +258,7 @@ _CHECKS = (
     _number("merge_texture_spread", low=0.0),
     _number("merge_edge_weight", low=0.0, strict=False),
     _number("merge_texture_edges", low=0.0),
+    _check_segments,
 )
 
 _NAMES = frozenset(field.name for field in fields(Parameters))

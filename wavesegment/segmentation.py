@@ -21,9 +21,11 @@ import numpy as np
 from .dynamics import Evolution, run_layer1, run_layer2
 from .dynamics.engines import one_blas_thread
 from .grouping import (
+    MergeTree,
+    cut_steps,
     edge_strength,
-    merge_similar_regions,
     merge_small_regions,
+    merge_tree,
     refine_boundaries,
     split_disconnected,
 )
@@ -107,6 +109,9 @@ class SegmentationResult:
         :mod:`wavesegment.grouping` log.
     timings : dict
         Seconds spent in each stage.
+    tree : MergeTree or None
+        The merge tree of the regions at the image's size (presets with ``merge_threshold``
+        above 0), of which ``labels`` is a cut; see :mod:`wavesegment.grouping.tree`.
     """
 
     labels: np.ndarray
@@ -117,6 +122,7 @@ class SegmentationResult:
     grid: GridRun = field(repr=False)
     steps: tuple[dict, ...] = field(default=(), repr=False)
     timings: dict = field(default_factory=dict)
+    tree: MergeTree | None = field(default=None, repr=False)
 
 
 def segment(
@@ -145,8 +151,11 @@ def segment(
     preset : {"natural", "published"}
         The named parameter set that fills in every parameter not given.
     segments : int, optional
-        Number of phase clusters of the foreground. By default it is chosen from the
-        separation of the clusters (see :func:`wavesegment.readout.cluster_units`).
+        With a merge tree (``merge_threshold`` above 0, preset "natural"): the number of
+        segments, the tree cut where that many regions are left (all of its leaves if it has
+        fewer) instead of under ``merge_threshold``. Without (preset "published"): the number
+        of phase clusters of the foreground. By default the clusters' number is chosen from
+        their separation (see :func:`wavesegment.readout.cluster_units`).
     seed : int, optional
         Seed of the random initial phases, as MATLAB's ``rng(seed)`` (default 0); also seeds
         k-means. With ``n_seeds`` > 1 the runs use seeds ``seed, seed + 1, ...``.
@@ -204,7 +213,7 @@ def segment(
         timings.lap("layer2")
         steps: list[dict] = []
         grid = _read_out(network, layer1, phases, layer2, trace_every, steps)
-        labels, native_background = _finish(prepared, grid, p, steps)
+        labels, native_background, tree = _finish(prepared, grid, p, steps)
         timings.lap("readout")
     return SegmentationResult(
         labels=labels,
@@ -215,6 +224,7 @@ def segment(
         grid=grid,
         steps=tuple(steps),
         timings=timings.total(),
+        tree=tree,
     )
 
 
@@ -274,7 +284,7 @@ def _read_out(network, layer1, phases, layer2, trace_every, steps) -> GridRun:
     if foreground.any():
         clusters[foreground] = 1 + cluster_units(
             readout.projection,
-            n_segments=p.segments,
+            n_segments=None if p.segments_cut_tree else p.segments,
             max_segments=p.max_segments,
             seed=p.seed,
             separation=p.cluster_separation,
@@ -323,7 +333,8 @@ def _stage(steps: list, stage: str):
 
 def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
     """Labels and background at the image's size: brought up from the grid, boundaries
-    refined onto the image's colours, similar neighbours merged; logged in ``steps``."""
+    refined onto the image's colours, and, with ``merge_threshold``, the merge tree of the
+    regions and its cut; logged in ``steps``."""
     native = prepared.native_shape
     labels, background = to_native(grid.labels, native), to_native(grid.background, native)
     if prepared.on_grid:
@@ -331,7 +342,7 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
         steps.append({"stage": "upsample", "step": "upsample", **shapes})
     refining = p.refine_boundaries and prepared.on_grid
     if not (refining or p.merge_threshold):
-        return labels, background
+        return labels, background, None
     lab = prepared.native_lab
     cell = max(n / g for n, g in zip(native, prepared.grid_shape, strict=True))
     if refining:
@@ -342,20 +353,22 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
             {"stage": "refine", "step": "refine", "iterations": iterations, "pixels_moved": moved}
         )
         labels = refined
-    if p.merge_threshold:
-        with _stage(steps, "merge") as log:
-            labels = merge_similar_regions(
-                labels,
-                features=np.moveaxis(lab, -1, 0),
-                threshold=p.merge_threshold,
-                size_exponent=p.merge_size_exponent,
-                edges=edge_strength(lab, scale=cell / 2),
-                texture_spread=p.merge_texture_spread,
-                edge_weight=p.merge_edge_weight,
-                texture_edges=p.merge_texture_edges,
-                steps=log,
-            )
-    return labels, background
+    if not p.merge_threshold:
+        return labels, background, None
+    tree = merge_tree(
+        labels,
+        features=np.moveaxis(lab, -1, 0),
+        size_exponent=p.merge_size_exponent,
+        edges=edge_strength(lab, scale=cell / 2),
+        texture_spread=p.merge_texture_spread,
+        edge_weight=p.merge_edge_weight,
+        texture_edges=p.merge_texture_edges,
+    )
+    cut = {"n_regions": p.segments} if p.segments else {"threshold": p.merge_threshold}
+    merged = tree.cut(**cut)
+    with _stage(steps, "merge") as log:
+        log.extend(cut_steps(tree, tree.n_merges(**cut)))
+    return merged, background, tree
 
 
 def _record(network: Network, initial_state_given: bool, trace_every: int) -> dict:

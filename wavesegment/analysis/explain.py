@@ -201,7 +201,7 @@ def _readout_report(result) -> dict:
         "n_units": int((~grid.background).sum()),
         "eigenvalues": [float(value) for value in grid.readout.eigenvalues],
         "n_clusters": int(grid.clusters.max()),
-        "clusters_asked": p.segments,
+        "clusters_asked": None if p.segments_cut_tree else p.segments,  # else: a tree cut
         "cluster_separation": p.cluster_separation,
     }
 

@@ -36,7 +36,13 @@ DEBUG_VARIABLE = "WAVESEGMENT_DEBUG"
 
 SegmentsOption = Annotated[
     int | None,
-    typer.Option("--segments", "-k", min=1, help="Number of object segments (default: automatic)."),
+    typer.Option(
+        "--segments",
+        "-k",
+        min=1,
+        help="Number of segments: where the merge tree is cut (natural), or of phase clusters "
+        "beside the background (published). Default: automatic.",
+    ),
 ]
 SeedOption = Annotated[int, typer.Option(help="Seed of the initial phases and of k-means.")]
 ImageArgument = Annotated[
@@ -51,6 +57,14 @@ OutputDirOption = Annotated[
 ]
 MasksOption = Annotated[
     bool, typer.Option("--masks", help="Also write one binary PNG mask per segment.")
+]
+HierarchyOption = Annotated[
+    bool,
+    typer.Option(
+        "--hierarchy",
+        help="Also write the merge tree: IMAGE_ucm (16-bit ultrametric contour map, the merge "
+        "at which each boundary disappears), IMAGE_leaves and the tree in the JSON.",
+    ),
 ]
 
 
@@ -100,6 +114,7 @@ def make_request(
     masks: bool,
     max_pixels: int,
     dynamics: Enum | None = None,
+    hierarchy: bool = False,
 ) -> Request:
     """The library's request from the options of ``run`` and ``batch``."""
     return Request(
@@ -111,6 +126,7 @@ def make_request(
         masks=masks,
         max_pixels=max_pixels or None,  # 0 on the command line means no limit
         dynamics=dynamics.value if dynamics is not None else None,
+        hierarchy=hierarchy,
     )
 
 

@@ -29,6 +29,7 @@ def batch(
     label_format: _common.FormatOption = "png",
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    hierarchy: _common.HierarchyOption = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -58,7 +59,15 @@ def batch(
     from ..io.batch import BatchError, BatchInterrupted, run_batch
 
     request = _common.make_request(
-        segments, seed, engine, preset, label_format, masks, max_pixels, dynamics
+        segments,
+        seed,
+        engine,
+        preset,
+        label_format,
+        masks,
+        max_pixels,
+        dynamics=dynamics,
+        hierarchy=hierarchy,
     )
     try:
         with _progress_bar(quiet) as progress:

@@ -23,6 +23,7 @@ def run(
     label_format: _common.FormatOption = "png",
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    hierarchy: _common.HierarchyOption = False,
     animate: Annotated[
         Path | None,
         typer.Option(help="Write a GIF movie of the phase waves of both layers to this path."),
@@ -46,7 +47,15 @@ def run(
     from ..io.single import segment_file
 
     request = _common.make_request(
-        segments, seed, engine, preset, label_format, masks, max_pixels, dynamics
+        segments,
+        seed,
+        engine,
+        preset,
+        label_format,
+        masks,
+        max_pixels,
+        dynamics=dynamics,
+        hierarchy=hierarchy,
     )
     request = replace(request, shape_spectra=shape_spectra)
     outcome = segment_file(

@@ -3,7 +3,8 @@ boundaries refined at full resolution, and the final boundary attributed to its 
 
 Modules, along the data flow: :mod:`.regions` (connected parts, small regions merged),
 :mod:`.refinement` (boundaries moved at full resolution), :mod:`.merging` (similar regions
-merged; edge strength), :mod:`.attribution` (which step drew each part of the final boundary)
+merged; edge strength), :mod:`.tree` (the merge tree of the regions, its cuts and its
+ultrametric contour map), :mod:`.attribution` (which step drew each part of the final boundary)
 and :mod:`.adjacency` (renumbering and neighbours, shared by the others).
 
 Step logs: :func:`split_disconnected`, :func:`merge_small_regions` and
@@ -16,9 +17,14 @@ from .attribution import BoundaryAttribution, boundary_sources
 from .merging import edge_strength, merge_similar_regions
 from .refinement import refine_boundaries
 from .regions import merge_small_regions, relabel_by_size, split_disconnected
+from .tree import MergeTree, cut_steps, merge_tree, ultrametric_contour_map
 
 __all__ = [
     "BoundaryAttribution",
+    "MergeTree",
+    "cut_steps",
+    "merge_tree",
+    "ultrametric_contour_map",
     "boundary_sources",
     "edge_strength",
     "merge_similar_regions",

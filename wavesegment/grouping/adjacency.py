@@ -7,17 +7,24 @@ from __future__ import annotations
 import numpy as np
 
 
-def relabel_by_size(labels: np.ndarray, *, keep_zero: bool = False) -> np.ndarray:
+def relabel_by_size(
+    labels: np.ndarray, *, keep_zero: bool = False, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Renumber the labels present to 1..n, the largest region first (ties: lower label first).
 
-    With ``keep_zero``, label 0 stays 0 and is not counted as a region.
+    With ``keep_zero``, label 0 stays 0 and is not counted as a region. With ``weights`` (one
+    per element of ``labels``), a region's size is the sum of its elements' weights.
 
     Examples
     --------
     >>> relabel_by_size(np.array([7, 3, 3, 9])).tolist()
     [2, 1, 1, 3]
+    >>> relabel_by_size(np.array([7, 3, 3, 9]), weights=np.array([1, 1, 1, 5])).tolist()
+    [3, 2, 2, 1]
     """
     values, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    if weights is not None:
+        counts = np.bincount(inverse.ravel(), np.ravel(weights), values.size)
     if keep_zero:
         counts = np.where(values == 0, -1, counts)
     rank = np.empty(values.size, dtype=np.int32)

@@ -1,8 +1,9 @@
 """Merging adjacent regions that look alike and are not parted by an edge, most alike first.
 
-:func:`merge_similar_regions` holds the regions in a :class:`_RegionGraph` (statistics of each
-region and of each common border, updated as regions merge) and merges greedily from a heap
-of pair costs (:func:`_merge_greedily`); :func:`edge_strength` gives the edges it weighs.
+:func:`merge_similar_regions` cuts the merge tree of :mod:`.tree` under a threshold. The tree
+holds the regions in a :class:`_RegionGraph` (statistics of each region and of each common
+border, updated as regions merge) and merges greedily from a heap of pair costs
+(:func:`_merge_greedily`); :func:`edge_strength` gives the edges it weighs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from scipy import ndimage
 from skimage import transform
 
-from .adjacency import neighbour_pairs, relabel_by_size, relabel_step
+from .adjacency import neighbour_pairs
 
 
 @dataclass(frozen=True)
@@ -109,22 +110,20 @@ def merge_similar_regions(
     >>> log[0]["regions"], round(log[0]["cost"], 3), log[-1]["mapping"]
     ([0, 1], 1.882, {0: 1, 1: 1, 2: 2})
     """
-    constants = _CostConstants(size_exponent, texture_spread, edge_weight, texture_edges)
-    _check(constants)
-    regions = relabel_by_size(labels) - 1
-    graph = _RegionGraph(regions, features, edges, constants)
-    on_merge = None
+    from .tree import cut_steps, merge_tree
+
+    tree = merge_tree(
+        labels,
+        features=features,
+        size_exponent=size_exponent,
+        edges=edges,
+        texture_spread=texture_spread,
+        edge_weight=edge_weight,
+        texture_edges=texture_edges,
+    )
+    merged = tree.cut(threshold=threshold)
     if steps is not None:
-        names = np.zeros(graph.sizes.size, dtype=np.int64)
-        names[regions] = labels
-        on_merge = _merge_logger(graph, names, steps)
-    _merge_greedily(graph, threshold, on_merge)
-    into = graph.into
-    while not np.array_equal(into[into], into):
-        into = into[into]
-    merged = relabel_by_size(into[regions])
-    if steps is not None:
-        steps.append(relabel_step(labels, merged))
+        steps.extend(cut_steps(tree, tree.n_merges(threshold=threshold)))
     return merged
 
 
@@ -238,29 +237,6 @@ def _merge_greedily(
         graph.merge(a, b)
         for other in graph.borders[a]:
             heapq.heappush(heap, (graph.cost(a, other), a, other, version[a], version[other]))
-
-
-def _merge_logger(
-    graph: _RegionGraph, names: np.ndarray, steps: list
-) -> Callable[[int, int, float], None]:
-    """An ``on_merge`` for :func:`_merge_greedily` that appends the merge to ``steps``."""
-
-    def log(a: int, b: int, cost: float) -> None:
-        difference, edge, size_factor = graph.cost_parts(a, b)
-        steps.append(
-            {
-                "step": "merge",
-                "regions": [int(names[a]), int(names[b])],
-                "cost": float(cost),
-                "pixels": [int(graph.sizes[a]), int(graph.sizes[b])],
-                "border": int(graph.borders[a][b][1]),
-                "difference": float(difference),
-                "edge": float(edge),
-                "size_factor": float(size_factor),
-            }
-        )
-
-    return log
 
 
 def edge_strength(image: np.ndarray, *, scale: float) -> np.ndarray:

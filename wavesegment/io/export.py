@@ -136,6 +136,7 @@ def write_outputs(
     timings: dict | None = None,
     source: str | os.PathLike = "",
     shape_spectra: dict | None = None,
+    hierarchy: bool = False,
 ) -> dict:
     """Write label map, optional masks, overlay and, last, the sidecar of one image.
 
@@ -159,6 +160,9 @@ def write_outputs(
         The input file, recorded in the sidecar (its absolute path).
     shape_spectra : dict, optional
         The segments' shape spectra, stored in the sidecar.
+    hierarchy : bool
+        Also write the merge tree's ultrametric contour map and leaves, and the tree in the
+        sidecar (:mod:`wavesegment.io.hierarchy`).
 
     Returns
     -------
@@ -180,6 +184,12 @@ def write_outputs(
             written.extend(write_segment_masks(folder, stem, result.labels))
         written.append(folder / names["overlay"])
         write_overlay(written[-1], image, result.labels)
+        tree_entry = None
+        if hierarchy:
+            from .hierarchy import write_hierarchy
+
+            paths, tree_entry = write_hierarchy(folder, stem, result, label_format=label_format)
+            written.extend(paths)
         record = sidecar(
             result,
             image_shape=image.shape,
@@ -193,6 +203,8 @@ def write_outputs(
             "input": input_fingerprint(source) if source else None,
             "outputs": {path.name: fingerprint(path) for path in written},
         }
+        if tree_entry is not None:
+            record["hierarchy"] = tree_entry
         with atomic_path(folder / names["sidecar"]) as temporary:
             temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     except BaseException:  # also KeyboardInterrupt: never leave part of a set behind

@@ -42,6 +42,7 @@ class Request:
     max_pixels: int | None = DEFAULT_MAX_PIXELS
     shape_spectra: bool = False
     dynamics: str | None = None  # None: the preset's
+    hierarchy: bool = False
 
 
 @dataclass
@@ -188,6 +189,8 @@ def _segment_and_write(
     from .export import output_names, write_outputs
     from .images import read_image
 
+    if request.hierarchy:
+        _check_tree_preset(request.preset)
     started = time.perf_counter()
     pixels = read_image(image, max_pixels=request.max_pixels, preset=request.preset)
     outcome.record.height, outcome.record.width = pixels.shape[:2]
@@ -217,9 +220,20 @@ def _segment_and_write(
         timings={"read": read_seconds, **spectra_timing},
         source=image,
         shape_spectra=spectra,
+        hierarchy=request.hierarchy,
     )
     outcome.result, outcome.record.segments = result, result.n_segments
     outcome.labels = folder / output_names(stem, label_format=request.label_format)["labels"]
+
+
+def _check_tree_preset(preset: str) -> None:
+    # Before reading the image: a hierarchy needs a preset that builds a merge tree.
+    from ..parameters import PRESETS
+
+    if preset in PRESETS and not PRESETS[preset].segments_cut_tree:
+        raise ValueError(
+            f"--hierarchy needs a preset that merges regions into a tree (natural), not {preset!r}"
+        )
 
 
 def _movie_interval(shape: tuple[int, int], preset: str) -> int:

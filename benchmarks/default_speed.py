@@ -1,0 +1,146 @@
+"""Speed and memory of the default preset against scikit-image's felzenszwalb, in one run.
+
+    python benchmarks/default_speed.py [PHOTO] [--repeats 7] [--large]
+
+Prints, with the machine's load average before and after:
+1. library: ``segment(pixels)`` (natural preset) against ``felzenszwalb(pixels, scale=1000,
+   sigma=0.8, min_size=50)`` on the same decoded photo (481x321 by default: the bundled coffee
+   photo resized so, or PHOTO), alternating, after one warm-up each; medians and their ratio;
+2. whole command: ``wavesegment run PHOTO`` against a one-line Python command that reads the
+   photo, runs felzenszwalb and writes a 16-bit label PNG, in interleaved pairs of fresh
+   processes under ``/usr/bin/time -v``: median wall seconds and median peak resident memory
+   (MiB), and their ratios;
+3. with ``--large``: ``wavesegment run`` on the photo upscaled to 4898x3265 (16 MP), once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+COFFEE = REPO / "sample_images" / "coffee.jpg"
+FELZENSZWALB = dict(scale=1000, sigma=0.8, min_size=50)
+ONE_LINER = (
+    "import sys, numpy as n; from skimage import io, segmentation as s; "
+    "io.imsave(sys.argv[2], s.felzenszwalb(io.imread(sys.argv[1]), scale=1000, sigma=0.8, "
+    "min_size=50).astype(n.uint16), check_contrast=False)"
+)
+
+
+def photo_481x321(folder: Path) -> Path:
+    """The bundled coffee photo resized to 481 x 321 (BSDS500's size), as a PNG."""
+    from PIL import Image
+
+    path = folder / "coffee_481x321.png"
+    Image.open(COFFEE).convert("RGB").resize((481, 321), Image.LANCZOS).save(path)
+    return path
+
+
+def library(path: Path, repeats: int) -> None:
+    from skimage.segmentation import felzenszwalb
+
+    from wavesegment import segment
+    from wavesegment.io.images import read_image
+
+    pixels = read_image(path)
+    runs = {
+        "segment()": lambda: segment(pixels),
+        "felzenszwalb": lambda: felzenszwalb(pixels, **FELZENSZWALB),
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():
+        run()  # warm-up: imports, numba's cache, first-call costs
+    for _ in range(repeats):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            seconds[name].append(time.perf_counter() - started)
+    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    print(f"library, {pixels.shape[1]}x{pixels.shape[0]}, {repeats} alternating runs (median s):")
+    for name, value in medians.items():
+        print(
+            f"  {name:14s} {value:.3f}  "
+            f"(min {min(seconds[name]):.3f}, max {max(seconds[name]):.3f})"
+        )
+    print(f"  ratio          {medians['segment()'] / medians['felzenszwalb']:.2f}x")
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one fresh process, from time -v."""
+    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"error: {' '.join(command)} failed: {done.stderr.strip()[-400:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
+    hours, minutes, secs = (float(g) if g else 0.0 for g in wall.groups())
+    peak = float(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
+    return hours * 3600 + minutes * 60 + secs, peak / 1024
+
+
+def whole_command(path: Path, folder: Path, repeats: int) -> None:
+    wavesegment = str(Path(sys.executable).with_name("wavesegment"))
+    commands = {
+        "wavesegment run": [wavesegment, "run", str(path), "-o", str(folder / "out")],
+        "felzenszwalb one-liner": [
+            sys.executable,
+            "-c",
+            ONE_LINER,
+            str(path),
+            str(folder / "f.png"),
+        ],
+    }
+    for command in commands.values():
+        timed(command)  # warm-up: the page cache, numba's on-disk cache
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            results[name].append(timed(command))
+    print(f"whole command, {repeats} interleaved pairs (median wall s, median peak MiB):")
+    medians = {}
+    for name, values in results.items():
+        medians[name] = [statistics.median(v) for v in zip(*values, strict=True)]
+        print(f"  {name:24s} {medians[name][0]:.2f} s  {medians[name][1]:.0f} MiB")
+    ours, theirs = medians["wavesegment run"], medians["felzenszwalb one-liner"]
+    print(
+        f"  ratio                    {ours[0] / theirs[0]:.2f}x time, "
+        f"{ours[1] / theirs[1]:.2f}x memory"
+    )
+
+
+def large(path: Path, folder: Path) -> None:
+    from PIL import Image
+
+    big = folder / "large_16mp.png"
+    Image.open(path).convert("RGB").resize((4898, 3265), Image.BICUBIC).save(big)
+    wavesegment = str(Path(sys.executable).with_name("wavesegment"))
+    seconds, peak = timed([wavesegment, "run", str(big), "-o", str(folder / "out")])
+    print(f"16 MP photo (4898x3265): wavesegment run {seconds:.1f} s, peak {peak:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("photo", nargs="?", type=Path)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--large", action="store_true")
+    args = parser.parse_args()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average before: {load}, {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        path = args.photo or photo_481x321(folder)
+        library(path, args.repeats)
+        whole_command(path, folder, args.repeats)
+        if args.large:
+            large(path, folder)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
