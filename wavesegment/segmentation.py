@@ -128,6 +128,7 @@ def segment(
     parameters: Parameters | None = None,
     initial_state: np.ndarray | None = None,
     trace_every: int = 0,
+    spatial_dims: int | None = None,
     **overrides,
 ) -> SegmentationResult:
     """Segment an image with the two-layer complex-valued wave network.
@@ -139,8 +140,11 @@ def segment(
 
     Parameters
     ----------
-    image : (rows, cols) or (rows, cols, 3|4) array
-        Grayscale or colour image, finite values; luminance drives the frequencies.
+    image : (rows, cols) or (rows, cols, 3|4) array, or (samples,) or (planes, rows, cols)
+        Grayscale or colour image, 1-D signal or volume, finite values; luminance drives the
+        frequencies. A signal runs on a line (a ring with ``periodic=True``) of oscillators, a
+        volume on a 3-D lattice; the colour sides, boundary refinement and colour merging are
+        steps of 2-D images and are skipped there (``result.parameters["skipped"]``).
     preset : {"natural", "published"}
         The named parameter set that fills in every parameter not given.
     segments : int, optional
@@ -161,6 +165,11 @@ def segment(
     trace_every : int
         If positive, keep the phasors of both layers every ``trace_every`` steps in
         ``result.grid.trace`` (memory: 8 bytes per unit and kept step).
+    spatial_dims : {1, 2, 3}, optional
+        Spatial axes of ``image``. By default a 1-D array is a signal, a 2-D or (M, N, 3|4)
+        array an image and any other 3-D array a volume: a volume of 3 or 4 planes needs
+        ``spatial_dims=3``. ``spacing=(dz, dy, dx)`` (a parameter) gives the physical size of a
+        sample per axis, so that the normalised coupling is isotropic in physical units.
     **overrides
         Any other field of :class:`wavesegment.parameters.Parameters` (``layer1_alpha``,
         ``layer2_sigma``, ``readout_steps``, ``n_seeds``, ``coupling``, ``noise``,
@@ -186,6 +195,9 @@ def segment(
     >>> result = segment(image, frequency_mode="raw")  # the background is a segment too
     >>> result.labels.shape, result.n_segments
     ((32, 32), 3)
+    >>> signal = np.repeat([0.0, 1.0, 0.0, 2.0], 100)  # a signal: a line of oscillators
+    >>> segment(signal, preset="published", coupling="normalised").labels.shape
+    (400,)
     """
     started = time.perf_counter()
     base = parameters if parameters is not None else Parameters.from_preset(preset)
@@ -194,7 +206,7 @@ def segment(
         raise ValueError(f"trace_every must be 0 or positive, not {trace_every}")
     timings = _Stopwatch(started)
     with one_blas_thread():
-        prepared = prepare_image(image, p)
+        prepared = prepare_image(image, p, spatial_dims=spatial_dims)
         network = Network.build(prepared, p, initial_state=initial_state)
         layer1, phases = _run_layer1(network, trace_every)
         background = background_mask(phases[LUMINANCE])
@@ -209,7 +221,7 @@ def segment(
         labels=labels,
         background=native_background,
         n_segments=int(labels.max()),
-        parameters=_record(network, initial_state is not None, trace_every),
+        parameters=_record(network, prepared, initial_state is not None, trace_every),
         network=network,
         grid=grid,
         steps=tuple(steps),
@@ -316,7 +328,7 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
         shapes = {"from": list(grid.labels.shape), "to": list(native)}
         steps.append({"stage": "upsample", "step": "upsample", **shapes})
     refining = p.refine_boundaries and prepared.on_grid
-    if not (refining or p.merge_threshold):
+    if not (refining or p.merge_threshold) or _skipped(prepared, p):
         return labels, background
     lab = prepared.native_lab
     cell = max(n / g for n, g in zip(native, prepared.grid_shape, strict=True))
@@ -344,14 +356,28 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
     return labels, background
 
 
-def _record(network: Network, initial_state_given: bool, trace_every: int) -> dict:
-    """The run's parameters as the sidecar records them."""
+def _skipped(prepared: PreparedImage, p: Parameters) -> list[str]:
+    """The steps of 2-D colour images that ``p`` asks for and a signal or a volume skips."""
+    if prepared.spatial_dims == 2:
+        return []
+    asked = {"colour": p.colour, "refine_boundaries": p.refine_boundaries}
+    return [name for name, on in {**asked, "merge_threshold": p.merge_threshold}.items() if on]
+
+
+def _record(network, prepared, initial_state_given: bool, trace_every: int) -> dict:
+    """The run's parameters as the sidecar records them (for a signal or a volume, also its
+    spatial dimensions and the 2-D steps it skipped)."""
     from .dynamics import network_engine
 
-    return {
+    record = {
         **network.parameters.as_dict(),
         "engine": network_engine(network),
         "initial_state_given": initial_state_given,
         "grid": list(network.shape),
         "trace_every": trace_every,
     }
+    if prepared.spatial_dims != 2:
+        record.update(
+            spatial_dims=prepared.spatial_dims, skipped=_skipped(prepared, network.parameters)
+        )
+    return record
