@@ -49,6 +49,12 @@ OutputDirOption = Annotated[
         "--output-dir", "-o", help="Folder for the outputs (default: the image's folder)."
     ),
 ]
+RingOption = Annotated[
+    bool,
+    typer.Option(
+        "--ring/--line", help="Signals: oscillators on a ring (ends coupled) or an open line."
+    ),
+]
 MasksOption = Annotated[
     bool, typer.Option("--masks", help="Also write one binary PNG mask per segment.")
 ]

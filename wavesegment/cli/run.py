@@ -29,13 +29,20 @@ def run(
         Path | None,
         typer.Option(help="Write a PNG of the units in the similarity projection, by segment."),
     ] = None,
+    ring: _common.RingOption = False,
 ) -> None:
     """Segment IMAGE and write its label map, overlay and record.
 
     IMAGE_labels.png (16-bit, 0 = background), IMAGE_overlay.png and IMAGE_segments.json
-    (parameters, seed, version, size, segment areas, timings).
+    (parameters, seed, version, size, segment areas, timings). A signal (.csv, .npy) is cut
+    into pieces: IMAGE_labels.csv (sample, value, label) and IMAGE_segments.json.
     """
+    from ..io.signals import is_signal_file
     from ..io.single import segment_file
+
+    if is_signal_file(image):
+        _run_signal(image, output_dir, segments, seed, engine, preset, ring)
+        return
 
     request = _common.make_request(segments, seed, engine, preset, label_format, masks, max_pixels)
     outcome = segment_file(
@@ -57,4 +64,31 @@ def run(
     typer.echo(
         f"{image.name}: {record.width}x{record.height} px, {record.segments} segments, "
         f"{record.seconds:.2f} s -> {written[2:]}"
+    )
+
+
+def _run_signal(signal, output_dir, segments, seed, engine, preset, ring) -> None:
+    from ..io.images import ImageError
+    from ..io.signals import change_points, segment_signal_file
+
+    try:
+        result, paths = segment_signal_file(
+            signal,
+            folder=output_dir if output_dir is not None else signal.parent,
+            stem=signal.stem,
+            segments=segments,
+            seed=seed,
+            engine=engine.value,
+            preset=preset.value,
+            periodic=ring,
+        )
+    except (ImageError, ValueError) as error:
+        _common.fail(str(error))
+    except OSError as error:
+        _common.fail(f"cannot write to {output_dir or signal.parent}: {error.strerror or error}")
+    cuts = change_points(result.labels).tolist()
+    typer.echo(
+        f"{signal.name}: {result.labels.size} samples, {result.n_segments} segments, "
+        f"change points {cuts}, {result.timings['total']:.2f} s -> "
+        f"{paths['labels']}, {paths['sidecar']}"
     )

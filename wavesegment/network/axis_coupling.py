@@ -15,8 +15,8 @@ from functools import cached_property
 import numpy as np
 import scipy.fft
 
-# Up to this many units an axis is coupled by its dense Gram matrix (32 MB at most).
-_DENSE_AXIS = 2048
+# Up to this many units an axis is coupled by its dense Gram matrix; beyond, the FFT is faster.
+_DENSE_AXIS = 64
 # Kernel entries below this fraction of the largest are zero (as the 2-D sheet drops them).
 _TAIL = 1e-15
 
