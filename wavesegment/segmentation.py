@@ -12,7 +12,7 @@ boundaries refined, similar regions merged (:mod:`~wavesegment.grouping`).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -129,6 +129,7 @@ def segment(
     initial_state: np.ndarray | None = None,
     trace_every: int = 0,
     spatial_dims: int | None = None,
+    progress: Callable[[str, float], None] | None = None,
     **overrides,
 ) -> SegmentationResult:
     """Segment an image with the two-layer complex-valued wave network.
@@ -170,6 +171,9 @@ def segment(
         array an image and any other 3-D array a volume: a volume of 3 or 4 planes needs
         ``spatial_dims=3``. ``spacing=(dz, dy, dx)`` (a parameter) gives the physical size of a
         sample per axis, so that the normalised coupling is isotropic in physical units.
+    progress : callable, optional
+        Called as ``progress(stage, fraction_done)`` before each stage (and each run of layer
+        2); an exception raised by it stops the run there (a viewer's cancel button).
     **overrides
         Any other field of :class:`wavesegment.parameters.Parameters` (``layer1_alpha``,
         ``layer2_sigma``, ``readout_steps``, ``n_seeds``, ``coupling``, ``noise``,
@@ -205,14 +209,20 @@ def segment(
     if trace_every < 0:
         raise ValueError(f"trace_every must be 0 or positive, not {trace_every}")
     timings = _Stopwatch(started)
+    report = progress or (lambda stage, fraction: None)
     with one_blas_thread():
         prepared = prepare_image(image, p, spatial_dims=spatial_dims)
         network = Network.build(prepared, p, initial_state=initial_state)
+        report("layer 1", 0.0)
         layer1, phases = _run_layer1(network, trace_every)
         background = background_mask(phases[LUMINANCE])
         timings.lap("layer1")
-        layer2 = [_layer2(network, ~background, run, trace_every) for run in range(p.n_seeds)]
+        layer2 = []
+        for run in range(p.n_seeds):
+            report(f"layer 2, run {run + 1} of {p.n_seeds}", 0.2 + 0.7 * run / p.n_seeds)
+            layer2.append(_layer2(network, ~background, run, trace_every))
         timings.lap("layer2")
+        report("readout", 0.9)
         steps: list[dict] = []
         grid = _read_out(network, layer1, phases, layer2, trace_every, steps)
         labels, native_background = _finish(prepared, grid, p, steps)
