@@ -31,6 +31,7 @@ from .network import LUMINANCE, Network
 from .parameters import Parameters
 from .preparation.grid import to_native
 from .preparation.image import PreparedImage, prepare_image
+from .preparation.intensity import rescale_unit
 from .readout import PhaseReadout, background_mask, cluster_units, phase_readout
 
 
@@ -144,8 +145,9 @@ def segment(
     image : (rows, cols) or (rows, cols, 3|4) array, or (samples,) or (planes, rows, cols)
         Grayscale or colour image, 1-D signal or volume, finite values; luminance drives the
         frequencies. A signal runs on a line (a ring with ``periodic=True``) of oscillators, a
-        volume on a 3-D lattice; the colour sides, boundary refinement and colour merging are
-        steps of 2-D images and are skipped there (``result.parameters["skipped"]``).
+        volume on a 3-D lattice; the colour sides and boundary refinement are steps of 2-D
+        images and are skipped there (``result.parameters["skipped"]``), and similar regions
+        are merged by intensity alone.
     preset : {"natural", "published"}
         The named parameter set that fills in every parameter not given.
     segments : int, optional
@@ -337,8 +339,10 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
     if prepared.on_grid:
         shapes = {"from": list(grid.labels.shape), "to": list(native)}
         steps.append({"stage": "upsample", "step": "upsample", **shapes})
+    if prepared.spatial_dims != 2:
+        return _merge_by_intensity(prepared.image, labels, p, steps), background
     refining = p.refine_boundaries and prepared.on_grid
-    if not (refining or p.merge_threshold) or _skipped(prepared, p):
+    if not (refining or p.merge_threshold):
         return labels, background
     lab = prepared.native_lab
     cell = max(n / g for n, g in zip(native, prepared.grid_shape, strict=True))
@@ -366,12 +370,31 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
     return labels, background
 
 
+def _merge_by_intensity(values: np.ndarray, labels: np.ndarray, p: Parameters, steps: list):
+    """A signal's or a volume's merge: similar neighbours by their intensity mapped onto
+    0..100 (the range of L*, for which ``merge_threshold`` is set), without colour or edges."""
+    if not p.merge_threshold:
+        return labels
+    with _stage(steps, "merge") as log:
+        return merge_similar_regions(
+            labels,
+            features=100 * rescale_unit(values)[None],
+            threshold=p.merge_threshold,
+            size_exponent=p.merge_size_exponent,
+            texture_spread=p.merge_texture_spread,
+            steps=log,
+        )
+
+
 def _skipped(prepared: PreparedImage, p: Parameters) -> list[str]:
     """The steps of 2-D colour images that ``p`` asks for and a signal or a volume skips."""
     if prepared.spatial_dims == 2:
         return []
-    asked = {"colour": p.colour, "refine_boundaries": p.refine_boundaries}
-    return [name for name, on in {**asked, "merge_threshold": p.merge_threshold}.items() if on]
+    return [
+        name
+        for name, on in (("colour", p.colour), ("refine_boundaries", p.refine_boundaries))
+        if on
+    ]
 
 
 def _record(network, prepared, initial_state_given: bool, trace_every: int) -> dict:
