@@ -69,32 +69,33 @@ def test_the_manifest_names_the_widget():
 def test_the_widget_segments_the_selected_layer_in_a_headless_viewer():
     pytest.importorskip("napari")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import napari
+    from napari.components import ViewerModel  # the viewer without its OpenGL canvas
 
     from wavesegment.viewer.widgets import SegmentWidget
 
-    viewer = napari.Viewer(show=False)
-    try:
-        viewer.add_image(_squares(), name="squares")
-        widget = SegmentWidget(viewer)
-        widget.preset.value = "published"
-        widget.start(waves=False)
-        _wait(widget._worker)
-        assert "squares segments" in [layer.name for layer in viewer.layers]
-    finally:
-        viewer.close()
+    viewer = ViewerModel()
+    viewer.add_image(_squares(), name="squares")
+    widget = SegmentWidget(viewer)
+    widget.preset.value = "published"
+    widget.start(waves=False)
+    _wait(widget)
+    assert viewer.layers["squares segments"].data.max() >= 2
+    viewer.layers.selection.active = viewer.layers["squares"]
+    widget.start(waves=True)
+    _wait(widget)
+    waves = viewer.layers["squares waves"]
+    assert waves.data.ndim == 3 and waves.colormap.name == "twilight"
+    assert widget.segment_button.enabled and "segments" in widget.status.value
 
 
-def _wait(worker, seconds=60):
+def _wait(widget, seconds=120):
+    """Run the Qt event loop until the widget's run has ended (Cancel is off again)."""
     import time
 
     from qtpy.QtWidgets import QApplication
 
     end = time.time() + seconds
-    while not worker.is_running and time.time() < end:
+    while widget.cancel_button.enabled and time.time() < end:
         QApplication.processEvents()
-    while worker.is_running and time.time() < end:
-        QApplication.processEvents()
-        time.sleep(0.05)
-    for _ in range(20):
-        QApplication.processEvents()
+        time.sleep(0.02)
+    QApplication.processEvents()
