@@ -14,7 +14,8 @@ from wavesegment.analysis.linearisation import (
     relaxation_steps,
 )
 from wavesegment.dynamics.critical import CriticalMap, evolve_critical
-from wavesegment.network.coupling import GaussianCoupling, _gaussian_gram
+from wavesegment.network.axis_coupling import axis_gram
+from wavesegment.network.coupling import GaussianCoupling
 from wavesegment.network.unit_circle import UnitCircleCoupling
 from wavesegment.parameters import Parameters
 
@@ -69,7 +70,7 @@ def test_power_laws_in_the_input():
 
 def test_unit_circle_coupling_is_separable_and_critical_on_a_foreground():
     sheet = GaussianCoupling((7, 9), alpha=5.0, sigma=0.15)
-    grams = [_gaussian_gram(n, 0.15) for n in (7, 9)]
+    grams = [axis_gram(n, 0.15) for n in (7, 9)]
     normalised = [g / np.sqrt(np.outer(g.sum(1), g.sum(1))) for g in grams]
     assert np.allclose(UnitCircleCoupling(sheet).dense(), np.kron(*normalised))
     foreground = np.zeros((7, 9), bool)

@@ -69,8 +69,10 @@ class Parameters:
     frequency_mode: str = "zscore"
     max_units: int | None = None
     colour: bool = False
+    spacing: tuple[float, ...] | None = None
     # Network and dynamics
     coupling: str = "published"
+    periodic: bool = False
     layer1_alpha: float = 0.5
     layer1_sigma: float = 0.9
     layer1_steps: int = 60
@@ -103,6 +105,8 @@ class Parameters:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "readout_steps", _step_pair(self.readout_steps))
+        if hasattr(self.spacing, "__iter__") and not isinstance(self.spacing, str):
+            object.__setattr__(self, "spacing", tuple(self.spacing))  # a list, from a sidecar
         for check in _CHECKS:
             check(self)
 
@@ -138,6 +142,7 @@ class Parameters:
         """JSON-ready values, by name."""
         values = dataclasses.asdict(self)
         values["readout_steps"] = list(self.readout_steps)
+        values["spacing"] = None if self.spacing is None else [float(v) for v in self.spacing]
         return values
 
 
@@ -221,6 +226,27 @@ def _check_segments(p: Parameters) -> None:
     _integer("segments", 1, high, optional=True)(p)
 
 
+def _check_spacing(p: Parameters) -> None:
+    """Physical size of a sample along each of 1 to 3 axes; it sets the normalised coupling's
+    widths (the published coupling is per axis by definition)."""
+    if p.spacing is None:
+        return
+    values = p.spacing if isinstance(p.spacing, tuple) else ()
+    numbers_ok = all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+        for v in values
+    )
+    if not (1 <= len(values) <= 3 and numbers_ok):
+        raise ValueError(
+            f"spacing must be 1 to 3 finite numbers above 0 (one per axis), not {p.spacing!r}"
+        )
+    if p.coupling != "normalised":
+        raise ValueError(
+            "spacing sets the widths of the normalised coupling: use coupling='normalised' "
+            f"(the {p.coupling!r} coupling is defined per axis)"
+        )
+
+
 def _check_preset_name(p: Parameters) -> None:
     if not isinstance(p.preset, str) or not p.preset:
         raise ValueError(f"preset must be a name, not {p.preset!r}")
@@ -232,6 +258,8 @@ _CHECKS = (
     _integer("max_units", MIN_UNITS, 10**9, optional=True),
     _flag("colour"),
     _choice("coupling", COUPLINGS),
+    _check_spacing,
+    _flag("periodic"),
     _number("layer1_alpha", low=0.0),
     _number("layer1_sigma", low=0.0),
     _integer("layer1_steps", 1, MAX_STEPS - 1),

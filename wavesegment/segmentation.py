@@ -12,7 +12,7 @@ boundaries refined, similar regions merged (:mod:`~wavesegment.grouping`).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -24,6 +24,7 @@ from .grouping import (
     MergeTree,
     cut_steps,
     edge_strength,
+    merge_similar_regions,
     merge_small_regions,
     merge_tree,
     refine_boundaries,
@@ -33,6 +34,7 @@ from .network import LUMINANCE, Network
 from .parameters import Parameters
 from .preparation.grid import to_native
 from .preparation.image import PreparedImage, prepare_image
+from .preparation.intensity import rescale_unit
 from .readout import PhaseReadout, background_mask, cluster_units, phase_readout
 from .readout.spectral import spectral_readout, spectral_window
 
@@ -135,6 +137,8 @@ def segment(
     parameters: Parameters | None = None,
     initial_state: np.ndarray | None = None,
     trace_every: int = 0,
+    spatial_dims: int | None = None,
+    progress: Callable[[str, float], None] | None = None,
     **overrides,
 ) -> SegmentationResult:
     """Segment an image with the two-layer complex-valued wave network.
@@ -146,8 +150,12 @@ def segment(
 
     Parameters
     ----------
-    image : (rows, cols) or (rows, cols, 3|4) array
-        Grayscale or colour image, finite values; luminance drives the frequencies.
+    image : (rows, cols) or (rows, cols, 3|4) array, or (samples,) or (planes, rows, cols)
+        Grayscale or colour image, 1-D signal or volume, finite values; luminance drives the
+        frequencies. A signal runs on a line (a ring with ``periodic=True``) of oscillators, a
+        volume on a 3-D lattice; the colour sides and boundary refinement are steps of 2-D
+        images and are skipped there (``result.parameters["skipped"]``), and similar regions
+        are merged by intensity alone.
     preset : {"natural", "published"}
         The named parameter set that fills in every parameter not given.
     segments : int, optional
@@ -171,6 +179,14 @@ def segment(
     trace_every : int
         If positive, keep the phasors of both layers every ``trace_every`` steps in
         ``result.grid.trace`` (memory: 8 bytes per unit and kept step).
+    spatial_dims : {1, 2, 3}, optional
+        Spatial axes of ``image``. By default a 1-D array is a signal, a 2-D or (M, N, 3|4)
+        array an image and any other 3-D array a volume: a volume of 3 or 4 planes needs
+        ``spatial_dims=3``. ``spacing=(dz, dy, dx)`` (a parameter) gives the physical size of a
+        sample per axis, so that the normalised coupling is isotropic in physical units.
+    progress : callable, optional
+        Called as ``progress(stage, fraction_done)`` before each stage (and each run of layer
+        2); an exception raised by it stops the run there (a viewer's cancel button).
     **overrides
         Any other field of :class:`wavesegment.parameters.Parameters` (``layer1_alpha``,
         ``layer2_sigma``, ``readout_steps``, ``n_seeds``, ``coupling``, ``noise``,
@@ -196,6 +212,9 @@ def segment(
     >>> result = segment(image, frequency_mode="raw")  # the background is a segment too
     >>> result.labels.shape, result.n_segments
     ((32, 32), 3)
+    >>> signal = np.repeat([0.0, 1.0, 0.0, 2.0], 100)  # a signal: a line of oscillators
+    >>> segment(signal, preset="published", coupling="normalised").labels.shape
+    (400,)
     """
     started = time.perf_counter()
     base = parameters if parameters is not None else Parameters.from_preset(preset)
@@ -203,14 +222,20 @@ def segment(
     if trace_every < 0:
         raise ValueError(f"trace_every must be 0 or positive, not {trace_every}")
     timings = _Stopwatch(started)
+    report = progress or (lambda stage, fraction: None)
     with one_blas_thread():
-        prepared = prepare_image(image, p)
+        prepared = prepare_image(image, p, spatial_dims=spatial_dims)
         network = Network.build(prepared, p, initial_state=initial_state)
+        report("layer 1", 0.0)
         layer1, phases = _run_layer1(network, trace_every)
         background = background_mask(phases[LUMINANCE])
         timings.lap("layer1")
-        layer2 = [_layer2(network, ~background, run, trace_every) for run in range(p.n_seeds)]
+        layer2 = []
+        for run in range(p.n_seeds):
+            report(f"layer 2, run {run + 1} of {p.n_seeds}", 0.2 + 0.7 * run / p.n_seeds)
+            layer2.append(_layer2(network, ~background, run, trace_every))
         timings.lap("layer2")
+        report("readout", 0.9)
         steps: list[dict] = []
         grid = _read_out(network, layer1, phases, layer2, trace_every, steps)
         labels, native_background, tree = _finish(prepared, grid, p, steps)
@@ -219,7 +244,7 @@ def segment(
         labels=labels,
         background=native_background,
         n_segments=int(labels.max()),
-        parameters=_record(network, initial_state is not None, trace_every),
+        parameters=_record(network, prepared, initial_state is not None, trace_every),
         network=network,
         grid=grid,
         steps=tuple(steps),
@@ -340,6 +365,8 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
     if prepared.on_grid:
         shapes = {"from": list(grid.labels.shape), "to": list(native)}
         steps.append({"stage": "upsample", "step": "upsample", **shapes})
+    if prepared.spatial_dims != 2:
+        return _merge_by_intensity(prepared.image, labels, p, steps), background, None
     refining = p.refine_boundaries and prepared.on_grid
     if not (refining or p.merge_threshold):
         return labels, background, None
@@ -371,14 +398,47 @@ def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
     return merged, background, tree
 
 
-def _record(network: Network, initial_state_given: bool, trace_every: int) -> dict:
-    """The run's parameters as the sidecar records them."""
+def _merge_by_intensity(values: np.ndarray, labels: np.ndarray, p: Parameters, steps: list):
+    """A signal's or a volume's merge: similar neighbours by their intensity mapped onto
+    0..100 (the range of L*, for which ``merge_threshold`` is set), without colour or edges."""
+    if not p.merge_threshold:
+        return labels
+    with _stage(steps, "merge") as log:
+        return merge_similar_regions(
+            labels,
+            features=100 * rescale_unit(values)[None],
+            threshold=p.merge_threshold,
+            size_exponent=p.merge_size_exponent,
+            texture_spread=p.merge_texture_spread,
+            steps=log,
+        )
+
+
+def _skipped(prepared: PreparedImage, p: Parameters) -> list[str]:
+    """The steps of 2-D colour images that ``p`` asks for and a signal or a volume skips."""
+    if prepared.spatial_dims == 2:
+        return []
+    return [
+        name
+        for name, on in (("colour", p.colour), ("refine_boundaries", p.refine_boundaries))
+        if on
+    ]
+
+
+def _record(network, prepared, initial_state_given: bool, trace_every: int) -> dict:
+    """The run's parameters as the sidecar records them (for a signal or a volume, also its
+    spatial dimensions and the 2-D steps it skipped)."""
     from .dynamics import network_engine
 
-    return {
+    record = {
         **network.parameters.as_dict(),
         "engine": network_engine(network),
         "initial_state_given": initial_state_given,
         "grid": list(network.shape),
         "trace_every": trace_every,
     }
+    if prepared.spatial_dims != 2:
+        record.update(
+            spatial_dims=prepared.spatial_dims, skipped=_skipped(prepared, network.parameters)
+        )
+    return record

@@ -55,6 +55,37 @@ OutputDirOption = Annotated[
         "--output-dir", "-o", help="Folder for the outputs (default: the image's folder)."
     ),
 ]
+RingOption = Annotated[
+    bool,
+    typer.Option(
+        "--ring/--line", help="Signals: oscillators on a ring (ends coupled) or an open line."
+    ),
+]
+StackOption = Annotated[
+    str,
+    typer.Option(
+        "--stack",
+        help="Multi-page TIFF: auto (a volume where the file says so), volume or frames.",
+    ),
+]
+SpacingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spacing", help="TIFF stacks: sample size dz,dy,dx (overrides the file's spacing)."
+    ),
+]
+
+
+def parse_spacing(text: str | None) -> tuple[float, ...] | None:
+    """``"2,0.5,0.5"`` as (2.0, 0.5, 0.5); None stays None. Leaves with exit 2 if not numbers."""
+    if text is None:
+        return None
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        fail(f"--spacing must be numbers separated by commas (dz,dy,dx), not {text!r}")
+
+
 MasksOption = Annotated[
     bool, typer.Option("--masks", help="Also write one binary PNG mask per segment.")
 ]

@@ -52,6 +52,7 @@ def explain(
         _common.Eigensolver,
         typer.Option(help="Eigensolver: dense (every mode) up to 400 units, else ARPACK."),
     ] = "auto",
+    ring: _common.RingOption = False,
 ) -> None:
     """Explain the run that `wavesegment run IMAGE` makes with the same options.
 
@@ -59,11 +60,18 @@ def explain(
     network; writes IMAGE_explain.json and IMAGE_explain.png (and, with --samples,
     IMAGE_agreement.png: white where all runs agree; with --sensitivity,
     IMAGE_sensitivity.png: dark where a small change of the pixels would flip the pixel).
+    IMAGE_agreement.png: white where all runs agree). For a signal (.csv, .npy): the exact
+    operator of both layers as diagonal state-space models, IMAGE_operator.npz.
     """
     from ..io.explanation import explain_file
     from ..io.images import ImageError
+    from ..io.signals import is_signal_file
 
     folder = output_dir if output_dir is not None else image.parent
+    if is_signal_file(image):
+        options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
+        _explain_signal(image, folder, ring, options)
+        return
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -93,3 +101,25 @@ def explain(
 
     print_explanation(image.name, explained.explanation.report)
     typer.echo(f"-> {', '.join(map(str, explained.paths))}")
+
+
+def _explain_signal(signal, folder, ring: bool, options: dict) -> None:
+    from ..io.images import ImageError
+    from ..io.signals import explain_signal_file
+
+    try:
+        summary, path = explain_signal_file(
+            signal, folder=folder, stem=signal.stem, periodic=ring, **options
+        )
+    except (ImageError, ValueError) as error:
+        _common.fail(str(error))
+    except OSError as error:
+        _common.fail(f"cannot write to {folder}: {error.strerror or error}")
+    typer.echo(
+        f"{signal.name}: {summary['samples']} samples on a grid of {summary['grid']} units; "
+        "each layer as a diagonal state-space model s_(t+1) = Lambda s_t, x_t = C s_t:"
+    )
+    for layer in ("layer1", "layer2"):
+        leading = ", ".join(f"{re:.4g}{im:+.4g}i" for re, im in summary[layer]["leading"])
+        typer.echo(f"  {layer}: {summary[layer]['modes']} modes; largest lambda: {leading}")
+    typer.echo(f"-> {path} (Lambda, B = V^-1 and C = V of each layer)")

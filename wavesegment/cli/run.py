@@ -38,13 +38,28 @@ def run(
             "--shape-spectra", help="Add each segment's shape spectrum to the JSON sidecar."
         ),
     ] = False,
+    ring: _common.RingOption = False,
+    stack: _common.StackOption = "auto",
+    spacing: _common.SpacingOption = None,
 ) -> None:
     """Segment IMAGE and write its label map, overlay and record.
 
     IMAGE_labels.png (16-bit, 0 = background), IMAGE_overlay.png and IMAGE_segments.json
-    (parameters, seed, version, size, segment areas, timings).
+    (parameters, seed, version, size, segment areas, timings). A signal (.csv, .npy) is cut
+    into pieces: IMAGE_labels.csv (sample, value, label) and IMAGE_segments.json. A multi-page
+    or 3-D TIFF gives IMAGE_labels.tif (3-D, 16-bit, spacing kept) and a montage overlay.
     """
+    from ..io.signals import is_signal_file
     from ..io.single import segment_file
+    from ..io.stacks import is_stack_file
+
+    options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
+    if is_signal_file(image):
+        _run_signal(image, output_dir, ring, options)
+        return
+    if is_stack_file(image):
+        _run_stack(image, output_dir, stack, _common.parse_spacing(spacing), options)
+        return
 
     request = _common.make_request(
         segments,
@@ -78,3 +93,45 @@ def run(
         f"{image.name}: {record.width}x{record.height} px, {record.segments} segments, "
         f"{record.seconds:.2f} s -> {written[2:]}"
     )
+
+
+def _run_signal(signal, output_dir, ring, options) -> None:
+    from ..io.images import ImageError
+    from ..io.signals import change_points, segment_signal_file
+
+    try:
+        result, paths = segment_signal_file(
+            signal,
+            folder=output_dir if output_dir is not None else signal.parent,
+            stem=signal.stem,
+            periodic=ring,
+            **options,
+        )
+    except (ImageError, ValueError) as error:
+        _common.fail(str(error))
+    except OSError as error:
+        _common.fail(f"cannot write to {output_dir or signal.parent}: {error.strerror or error}")
+    cuts = change_points(result.labels).tolist()
+    typer.echo(
+        f"{signal.name}: {result.labels.size} samples, {result.n_segments} segments, "
+        f"change points {cuts}, {result.timings['total']:.2f} s -> "
+        f"{paths['labels']}, {paths['sidecar']}"
+    )
+
+
+def _run_stack(image, output_dir, stack, spacing, options) -> None:
+    from ..io.images import ImageError
+    from ..io.stacks import segment_stack_file
+
+    folder = output_dir if output_dir is not None else image.parent
+    try:
+        labels, as_volume, paths = segment_stack_file(
+            image, folder=folder, stem=image.stem, stack=stack, spacing=spacing, **options
+        )
+    except (ImageError, ValueError) as error:
+        _common.fail(str(error))
+    except OSError as error:
+        _common.fail(f"cannot write to {folder}: {error.strerror or error}")
+    shape = "x".join(map(str, labels.shape[::-1]))
+    how = f"a volume, {labels.max()} segments" if as_volume else f"{len(labels)} frames"
+    typer.echo(f"{image.name}: {shape} px, {how} -> {', '.join(map(str, paths.values()))}")

@@ -35,11 +35,11 @@ class Evolution:
 
     Attributes
     ----------
-    final : (rows, cols) complex128 ndarray
+    final : grid-shaped complex128 ndarray
         The state after the last step, rescaled (only its phases are meaningful).
-    phasors : (n_recorded, rows, cols) complex64 ndarray
+    phasors : (n_recorded, *grid) complex64 ndarray
         ``exp(i angle(x_t))`` for each recorded step, 0 where a unit is silent.
-    trace : (n_traced, rows, cols) complex64 ndarray
+    trace : (n_traced, *grid) complex64 ndarray
         The same phasors at every ``trace_every``-th step from x_0 on, for pictures of the
         dynamics; empty unless asked for.
     states : (n_recorded, rows, cols) complex64 ndarray, optional
@@ -100,14 +100,14 @@ def evolve(
     ----------
     coupling : GaussianCoupling
         The layer's coupling K.
-    omega, x0 : (rows, cols) ndarray
-        Frequencies and initial state.
+    omega, x0 : ndarray of the coupling's shape
+        Frequencies and initial state (a signal, an image or a volume).
     n_steps : int
         How many times M is applied.
     record_from : int
         Record the unit phasors after ``record_from, ..., n_steps`` applications
         (none if ``record_from > n_steps``).
-    foreground : (rows, cols) bool ndarray, optional
+    foreground : bool ndarray of the coupling's shape, optional
         Units that take part; the others are removed from the network (x = 0, omega = 0,
         their rows and columns of K dropped). All units by default.
     engine : {"numba", "exact"}
@@ -171,31 +171,35 @@ def _evolve_stepping(
 ):
     from . import _kernels
 
-    rows, cols = omega.shape
+    shape = omega.shape
+    # The kernels step (rows, cols) planes: a signal or a volume is stepped as one row of units.
+    flat = shape if len(shape) == 2 else (1, omega.size)
     state = np.stack([x0.real, x0.imag]).astype(np.float64) * foreground
-    omega = np.ascontiguousarray(omega, dtype=np.float64)
+    omega = np.ascontiguousarray(omega, dtype=np.float64).reshape(flat)
     foreground = np.ascontiguousarray(foreground, dtype=np.bool_)
-    phasors = np.zeros((max(n_steps - record_from + 1, 0), rows, cols), dtype=np.complex64)
-    trace = np.zeros((len(traced_steps), rows, cols), dtype=np.complex64)
-    states = np.zeros(phasors.shape if record_states else (0, rows, cols), dtype=np.complex64)
+    flat_foreground = foreground.reshape(flat)
+    phasors = np.zeros((max(n_steps - record_from + 1, 0), *shape), dtype=np.complex64)
+    trace = np.zeros((len(traced_steps), *shape), dtype=np.complex64)
+    states = np.zeros(phasors.shape if record_states else (0, *shape), dtype=np.complex64)
     coupled = np.empty_like(state)
+    flat_state, flat_coupled = state.reshape(2, *flat), coupled.reshape(2, *flat)
     peak = np.abs(x0[foreground]).max(initial=0.0)
     rng = np.random.default_rng(noise_seed)
     for step in range(n_steps + 1):
         if step > 0:
             coupling.apply(state, out=coupled)
             scale = 1.0 / peak if peak else 1.0
-            peak = _kernels.advance(state, coupled, omega, foreground, scale)
+            peak = _kernels.advance(flat_state, flat_coupled, omega, flat_foreground, scale)
             if noise:
                 # Each of the real and imaginary parts carries half of the complex variance.
                 noise_scale = noise * peak / np.sqrt(2)
                 state += rng.normal(scale=noise_scale, size=state.shape) * foreground
         if step >= record_from:
-            _kernels.unit_phasors(state, phasors[step - record_from])
+            _kernels.unit_phasors(flat_state, phasors[step - record_from].reshape(flat))
             if record_states:
                 states[step - record_from] = _peak_normalised(state[0] + 1j * state[1])
         if step in traced_steps:
-            _kernels.unit_phasors(state, trace[step // traced_steps.step])
+            _kernels.unit_phasors(flat_state, trace[step // traced_steps.step].reshape(flat))
     return Evolution(
         final=state[0] + 1j * state[1],
         phasors=phasors,
@@ -216,13 +220,13 @@ def _evolve_exact(
     ``explain`` uses too (:func:`wavesegment.dynamics.spectral.layer_spectrum`)."""
     from .spectral import layer_spectrum
 
-    rows, cols = omega.shape
-    resolve_engine("exact", rows * cols)
+    shape = omega.shape
+    resolve_engine("exact", omega.size)
     recorded = range(record_from, n_steps + 1)
     if not foreground.any():
-        silent = np.zeros((rows, cols), dtype=np.complex128)
-        frames = np.zeros((len(recorded), rows, cols), dtype=np.complex64)
-        return Evolution(silent, frames, np.zeros((len(traced_steps), rows, cols), np.complex64))
+        silent = np.zeros(shape, dtype=np.complex128)
+        frames = np.zeros((len(recorded), *shape), dtype=np.complex64)
+        return Evolution(silent, frames, np.zeros((len(traced_steps), *shape), np.complex64))
     spectrum = layer_spectrum(coupling, omega, foreground=foreground, method="dense")
     # states() divides by |lambda_1|^t, the rescaling that keeps lambda^t finite.
     states = spectrum.states(x0, recorded)

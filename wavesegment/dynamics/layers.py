@@ -25,7 +25,7 @@ def network_engine(network: Network) -> str:
         return "numba"  # a nonlinear map: stepped, never solved in closed form
     if network.parameters.noise and engine == "auto":
         return "numba"
-    return resolve_engine(engine, network.shape[0] * network.shape[1])
+    return resolve_engine(engine, int(np.prod(network.shape)))
 
 
 def run_layer1(network: Network, channel: str = LUMINANCE, *, trace_every: int = 0) -> Evolution:

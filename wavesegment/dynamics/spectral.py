@@ -110,14 +110,14 @@ class LayerSpectrum:
         growth = self.eigenvalues[:n_modes] / np.abs(self.eigenvalues[0])
         steps = np.asarray(list(steps))
         powers = growth[None, :] ** steps[:, None]
-        out = np.zeros((steps.size, self.shape[0] * self.shape[1]), dtype=np.complex128)
+        out = np.zeros((steps.size, int(np.prod(self.shape))), dtype=np.complex128)
         out[:, self.units] = (powers * weights) @ self.vectors[:, :n_modes].T
         return out.reshape(steps.size, *self.shape)
 
     def mode_images(self, n_modes: int | None = None) -> np.ndarray:
         """The first ``n_modes`` eigenvectors on the image grid (NaN off the units)."""
         n_modes = self.eigenvalues.size if n_modes is None else n_modes
-        out = np.full((n_modes, self.shape[0] * self.shape[1]), np.nan, dtype=np.complex128)
+        out = np.full((n_modes, int(np.prod(self.shape))), np.nan, dtype=np.complex128)
         out[:, self.units] = self.vectors[:, :n_modes].T
         return out.reshape(n_modes, *self.shape)
 
@@ -204,15 +204,15 @@ def layer_spectrum(
 def _arpack(coupling, rates, units, n_modes, tol):
     from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigs
 
-    rows, cols = coupling.shape
-    planes = np.zeros((2, rows * cols))
-    coupled = np.empty((2, rows, cols))
+    shape = coupling.shape
+    planes = np.zeros((2, int(np.prod(shape))))
+    coupled = np.empty((2, *shape))
 
     def matvec(vector):
         vector = np.asarray(vector).ravel()
         planes[0, units] = vector.real
         planes[1, units] = vector.imag
-        coupling.apply(planes.reshape(2, rows, cols), out=coupled)
+        coupling.apply(planes.reshape(2, *shape), out=coupled)
         flat = coupled.reshape(2, -1)
         return flat[0, units] + 1j * flat[1, units] + rates * vector
 

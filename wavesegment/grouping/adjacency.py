@@ -37,16 +37,18 @@ def relabel_by_size(
 def neighbour_pairs(
     labels: np.ndarray, values: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Labels on the two sides of every 4-neighbour pixel pair whose labels differ, and the
-    larger of ``values`` at the two pixels (zeros without ``values``)."""
+    """Labels on the two sides of every 4-neighbour pixel pair (2 on a line, 6 in a volume)
+    whose labels differ, and the larger of ``values`` at the two pixels (zeros without
+    ``values``)."""
     values = np.zeros(labels.shape) if values is None else values
-    first = np.concatenate([labels[:, :-1].ravel(), labels[:-1].ravel()])
-    second = np.concatenate([labels[:, 1:].ravel(), labels[1:].ravel()])
+    # Last axis first: the order of the pairs of a 2-D image is that of the columns, then rows.
+    axes = range(labels.ndim - 1, -1, -1)
+    lower = [(slice(None),) * axis + (slice(None, -1),) for axis in axes]
+    upper = [(slice(None),) * axis + (slice(1, None),) for axis in axes]
+    first = np.concatenate([labels[low].ravel() for low in lower])
+    second = np.concatenate([labels[up].ravel() for up in upper])
     larger = np.concatenate(
-        [
-            np.maximum(values[:, :-1], values[:, 1:]).ravel(),
-            np.maximum(values[:-1], values[1:]).ravel(),
-        ]
+        [np.maximum(values[low], values[up]).ravel() for low, up in zip(lower, upper, strict=True)]
     )
     differ = first != second
     return first[differ], second[differ], larger[differ]

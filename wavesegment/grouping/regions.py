@@ -23,7 +23,8 @@ from .adjacency import border_lengths, relabel_by_size, relabel_step
 def split_disconnected(
     labels: np.ndarray, *, ignore: np.ndarray | None = None, steps: list | None = None
 ) -> np.ndarray:
-    """Give each 8-connected part of every label its own label (1..n, largest first).
+    """Give each 8-connected part (26 in a volume) of every label its own label (1..n, largest
+    first).
 
     Parameters
     ----------
@@ -58,7 +59,7 @@ def split_disconnected(
         inside = labels == value
         if ignore is not None:
             inside &= ~ignore
-        found, n = ndimage.label(inside, structure=np.ones((3, 3)))
+        found, n = ndimage.label(inside, structure=np.ones((3,) * labels.ndim))
         parts[inside] = found[inside] + count
         origins.append((value, count, n))
         count += n

@@ -5,24 +5,24 @@ Units sit on the pixel grid at positions normalised to (0, 1] along each axis (r
 ``alpha * exp(-|p_i - p_j|^2 / (2 sigma^2))`` with zero outside the image. It factorises into a
 row and a column matrix, ``K = alpha * (K_rows kron K_cols)``, so it is never built as an N x N
 matrix except by the exact engine on small images.
+
+The same sheet runs in any dimension: a line or a ring of oscillators (a 1-D signal), a volume
+(3-D), with one 1-D Gaussian per axis (:mod:`~wavesegment.network.axis_coupling`); the 2-D sheet
+keeps its own low-rank product, which the tests compare with the published code.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, reduce
 
 import numpy as np
+
+from .axis_coupling import AxisCoupling
 
 # Eigenvalues of a 1-D Gaussian Gram matrix below this fraction of the largest are dropped.
 # The rank that remains does not grow with the image size (about 9 for sigma = 0.9 and about
 # 92 for sigma = 0.0313), and what is dropped changes a step by less than float64 rounding.
 _RANK_TOLERANCE = 1e-15
-
-
-def _gaussian_gram(n: int, sigma: float) -> np.ndarray:
-    positions = np.arange(1, n + 1) / n
-    distance = positions[:, None] - positions[None, :]
-    return np.exp(-(distance**2) / (2 * sigma**2))
 
 
 def _low_rank(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -32,20 +32,23 @@ def _low_rank(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class GaussianCoupling:
-    """The Gaussian sheet ``K`` of one layer on an image grid, in separable low-rank form.
+    """The Gaussian sheet ``K`` of one layer on a grid, in separable (low-rank) form.
 
     Parameters
     ----------
-    shape : (int, int)
-        Image shape (rows, columns).
+    shape : tuple of int
+        Grid shape: (samples,) for a signal, (rows, columns) for an image, (planes, rows,
+        columns) for a volume.
     alpha : float
         Amplitude of the Gaussian.
-    sigma : float or (float, float)
-        Width of the Gaussian in normalised image units; a pair gives the widths along rows and
-        columns, so that a width in pixels stays isotropic on a non-square grid.
+    sigma : float or sequence of float
+        Width of the Gaussian in normalised units of each axis; one per axis gives the widths
+        along each, so that a width in pixels (or in microns) stays isotropic on any grid.
     normalise : bool
         Divide alpha by the largest row sum of the Gaussian, so that an interior unit's couplings
         add up to alpha whatever the image size (the published coupling is unnormalised).
+    periodic : bool
+        Couple every axis as a ring (the two ends of an axis are neighbours).
 
     Examples
     --------
@@ -53,24 +56,41 @@ class GaussianCoupling:
     >>> state = np.ones((2, 4, 5))  # real and imaginary parts
     >>> bool(np.allclose(coupling.apply(state)[0].ravel(), coupling.dense() @ np.ones(20)))
     True
+    >>> ring = GaussianCoupling((12,), alpha=0.5, sigma=0.1, periodic=True)
+    >>> bool(np.allclose(ring.apply(np.ones((2, 12)))[0], ring.dense() @ np.ones(12)))
+    True
     """
 
     def __init__(
         self,
-        shape: tuple[int, int],
+        shape: tuple[int, ...],
         *,
         alpha: float,
-        sigma: float | tuple[float, float],
+        sigma: float | tuple[float, ...],
         normalise: bool = False,
+        periodic: bool = False,
     ):
-        self.shape = (int(shape[0]), int(shape[1]))
-        self.sigma = tuple(float(s) for s in np.broadcast_to(sigma, 2))
+        self.shape = tuple(int(n) for n in shape)
+        self.sigma = tuple(float(s) for s in np.broadcast_to(sigma, len(self.shape)))
+        self.periodic = bool(periodic)
         self.alpha = float(alpha)
         if normalise:
-            self.alpha /= np.prod([g.sum(axis=1).max() for g in self._grams()])
+            self.alpha /= np.prod([axis.largest_row_sum for axis in self._axes])
 
-    def _grams(self) -> tuple[np.ndarray, np.ndarray]:
-        return tuple(_gaussian_gram(n, s) for n, s in zip(self.shape, self.sigma, strict=True))
+    @cached_property
+    def _axes(self) -> tuple[AxisCoupling, ...]:
+        return tuple(
+            AxisCoupling(n, s, periodic=self.periodic)
+            for n, s in zip(self.shape, self.sigma, strict=True)
+        )
+
+    @property
+    def _is_sheet(self) -> bool:
+        """The open 2-D sheet, stepped by its own low-rank product."""
+        return len(self.shape) == 2 and not self.periodic
+
+    def _grams(self) -> tuple[np.ndarray, ...]:
+        return tuple(axis.gram() for axis in self._axes)
 
     @cached_property
     def _factors(self):
@@ -99,15 +119,22 @@ class GaussianCoupling:
         return 2 * col_rank * (cols + row_rank) < cols * (rows + cols)
 
     def apply(self, state: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``K x`` for a state stored as real and imaginary planes of shape (2, rows, cols), or
-        for a stack of real planes (n, rows, cols), each coupled on its own.
+        """``K x`` for a state stored as real and imaginary planes of shape (2, *shape), or for
+        a stack of real planes (n, *shape), each coupled on its own.
 
-        Costs O(N r) with r the kept rank, through ``U_r (core * (U_r^T X U_c)) U_c^T``; where
-        the rank is close to the grid's side, the two Gram matrices do it in half the work.
+        On the 2-D sheet it costs O(N r) with r the kept rank, through
+        ``U_r (core * (U_r^T X U_c)) U_c^T``; where the rank is close to the grid's side, the two
+        Gram matrices do it in half the work. In other dimensions, one 1-D product per axis.
         """
-        rows, cols = self.shape
         if out is None:
             out = np.empty(state.shape)
+        if not self._is_sheet:
+            coupled = state
+            for number, axis in enumerate(self._axes):
+                coupled = axis.apply(coupled, axis=number + 1)
+            np.multiply(coupled, self.alpha, out=out)
+            return out
+        rows, cols = self.shape
         if not self._low_rank_is_cheaper:
             row_gram, col_gram_transposed = self._grams_without_tails
             along_columns = state.reshape(-1, cols) @ col_gram_transposed
@@ -123,11 +150,13 @@ class GaussianCoupling:
 
     def dense(self) -> np.ndarray:
         """The full N x N matrix in row-major pixel order (for small images only)."""
-        return self.alpha * np.kron(*self._grams())
+        return self.alpha * reduce(np.kron, self._grams())
 
     def block(self, units: np.ndarray) -> np.ndarray:
         """``K`` restricted to ``units`` (flat row-major indices): a dense len(units)^2 matrix,
-        built from the two 1-D Gaussians without the whole N x N one."""
-        rows, cols = np.unravel_index(np.asarray(units), self.shape)
-        row_gram, col_gram = self._grams()
-        return self.alpha * row_gram[np.ix_(rows, rows)] * col_gram[np.ix_(cols, cols)]
+        built from the 1-D Gaussians of each axis without the whole N x N one."""
+        coordinates = np.unravel_index(np.asarray(units), self.shape)
+        block = np.full((len(units), len(units)), self.alpha)
+        for index, gram in zip(coordinates, self._grams(), strict=True):
+            block *= gram[np.ix_(index, index)]
+        return block

@@ -33,9 +33,9 @@ class Network:
     Attributes
     ----------
     parameters : Parameters
-    shape : (int, int)
-        The working grid.
-    channels : mapping of str to (rows, cols) ndarray
+    shape : tuple of int
+        The working grid: (samples,), (rows, cols) or (planes, rows, cols).
+    channels : mapping of str to grid-shaped ndarray
         Frequencies omega per channel, luminance first.
     initial_states : tuple of (rows, cols) complex ndarray
         One x_0 per seed (``n_seeds``); layer 1 starts from the first.
@@ -44,7 +44,7 @@ class Network:
     """
 
     parameters: Parameters
-    shape: tuple[int, int]
+    shape: tuple[int, ...]
     channels: Mapping[str, np.ndarray]
     initial_states: tuple[np.ndarray, ...]
     layer1: GaussianCoupling
@@ -70,7 +70,7 @@ class Network:
         """
         shape = prepared.grid_shape
         channels = {LUMINANCE: frequencies(prepared.luminance, mode=parameters.frequency_mode)}
-        if parameters.colour:
+        if parameters.colour and prepared.spatial_dims == 2:  # colour sides: 2-D colour images
             opponents = opponent_channels(prepared.lab)
             channels.update({name: frequencies(values) for name, values in opponents.items()})
         states = [
@@ -78,32 +78,54 @@ class Network:
         ]
         if initial_state is not None:
             states[0] = _given_state(initial_state, prepared)
+        extents = physical_extents(prepared.native_shape, shape, parameters.spacing)
+        layers = [
+            coupling(shape, alpha, sigma, parameters.coupling, extents, parameters.periodic)
+            for alpha, sigma in (
+                (parameters.layer1_alpha, parameters.layer1_sigma),
+                (parameters.layer2_alpha, parameters.layer2_sigma),
+            )
+        ]
         return cls(
             parameters=parameters,
             shape=shape,
             channels=MappingProxyType(channels),
             initial_states=tuple(states),
-            layer1=coupling(
-                shape, parameters.layer1_alpha, parameters.layer1_sigma, parameters.coupling
-            ),
-            layer2=coupling(
-                shape, parameters.layer2_alpha, parameters.layer2_sigma, parameters.coupling
-            ),
+            layer1=layers[0],
+            layer2=layers[1],
         )
 
 
-def coupling(shape: tuple[int, int], alpha: float, sigma: float, mode: str) -> GaussianCoupling:
+def physical_extents(native_shape, grid_shape, spacing) -> tuple[float, ...]:
+    """Length of each axis of the grid: in grid units, or, with ``spacing`` (per native
+    sample), in physical units (the grid spans the native extent whatever its size)."""
+    if spacing is None:
+        return tuple(grid_shape)
+    return tuple(float(n) * float(s) for n, s in zip(native_shape, spacing, strict=True))
+
+
+def coupling(
+    shape: tuple[int, ...],
+    alpha: float,
+    sigma: float,
+    mode: str,
+    extents: tuple[float, ...] | None = None,
+    periodic: bool = False,
+) -> GaussianCoupling:
     """The Gaussian coupling of one layer, ``"published"`` or ``"normalised"``.
 
-    ``"published"``: sigma in units of each image axis, alpha unnormalised. ``"normalised"``:
-    sigma in units of the grid's smaller side (isotropic) and alpha divided by the largest row
-    sum of the Gaussian, so that the same scene couples alike at any resolution.
+    ``"published"``: sigma in units of each axis, alpha unnormalised. ``"normalised"``: sigma
+    in units of the grid's shortest axis (isotropic; lengths are ``extents``, the grid's own
+    shape by default, or physical lengths where the samples are not cubes) and alpha divided by
+    the largest row sum of the Gaussian, so that the same scene couples alike at any resolution.
+    ``periodic`` makes every axis a ring.
     """
     if mode == "published":
-        return GaussianCoupling(shape, alpha=alpha, sigma=sigma)
-    smaller = min(shape)
-    per_axis = (sigma * smaller / shape[0], sigma * smaller / shape[1])
-    return GaussianCoupling(shape, alpha=alpha, sigma=per_axis, normalise=True)
+        return GaussianCoupling(shape, alpha=alpha, sigma=sigma, periodic=periodic)
+    extents = tuple(shape) if extents is None else extents
+    smaller = min(extents)
+    per_axis = tuple(sigma * smaller / extent for extent in extents)
+    return GaussianCoupling(shape, alpha=alpha, sigma=per_axis, normalise=True, periodic=periodic)
 
 
 def _given_state(state: np.ndarray, prepared: PreparedImage) -> np.ndarray:

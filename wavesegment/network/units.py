@@ -33,7 +33,7 @@ def frequencies(image: np.ndarray, *, mode: str = "zscore") -> np.ndarray:
     return centred / spread if spread > 0 else centred
 
 
-def random_initial_state(shape: tuple[int, int], seed: int) -> np.ndarray:
+def random_initial_state(shape: tuple[int, ...], seed: int) -> np.ndarray:
     """Random unit phasors x_0, drawn as the published MATLAB code draws them.
 
     ``seed`` plays the role of MATLAB's ``rng(seed)``: the phases are
@@ -47,5 +47,5 @@ def random_initial_state(shape: tuple[int, int], seed: int) -> np.ndarray:
     True
     """
     generator = np.random.RandomState(seed if seed != 0 else _MATLAB_DEFAULT_SEED)
-    uniform = generator.random_sample(shape[0] * shape[1]).reshape(shape, order="F")
+    uniform = generator.random_sample(int(np.prod(shape))).reshape(shape, order="F")
     return np.exp(1j * (uniform - 0.5) * 2 * np.pi)

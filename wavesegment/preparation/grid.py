@@ -7,7 +7,8 @@ from skimage.transform import downscale_local_mean, resize
 
 
 def working_shape(shape: tuple[int, int], max_units: int | None) -> tuple[int, int]:
-    """The grid the network runs on: ``shape``, or scaled down to about ``max_units`` units.
+    """The grid the network runs on: ``shape``, or scaled down to about ``max_units`` units
+    (the same factor along every axis, in any dimension).
 
     Examples
     --------
@@ -15,34 +16,42 @@ def working_shape(shape: tuple[int, int], max_units: int | None) -> tuple[int, i
     (64, 96)
     >>> working_shape((30, 50), None)
     (30, 50)
+    >>> working_shape((64, 256, 256), 96 * 64)
+    (7, 29, 29)
     """
-    rows, cols = shape
-    if max_units is None or rows * cols <= max_units:
+    shape = tuple(shape)
+    units = int(np.prod(shape))
+    if max_units is None or units <= max_units:
         return shape
-    scale = np.sqrt(max_units / (rows * cols))
-    return max(1, round(rows * scale)), max(1, round(cols * scale))
+    ratio = max_units / units
+    scale = np.sqrt(ratio) if len(shape) == 2 else ratio ** (1 / len(shape))
+    return tuple(max(1, round(n * scale)) for n in shape)
 
 
-def to_grid(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def to_grid(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``array`` resampled to the working grid ``shape``, low-passed by a Gaussian of half a grid
-    cell.
+    cell. Its axes after those of ``shape`` (colour) are kept.
 
     The blur is a fixed fraction of the cell, so that a photo and its upscale (whose pixels are
     finer but whose grid is the same) come to the same grid image. Where a cell spans 16 pixels
     or more, blocks of an eighth of a cell are averaged first: the wide blur would otherwise
     cost seconds on a large photo, and a block that small changes it little.
     """
-    block = max(1, int(min(n / g for n, g in zip(array.shape[:2], shape, strict=True)) // 8))
+    spatial = len(shape)
+    cells = [n / g for n, g in zip(array.shape[:spatial], shape, strict=True)]
+    block = max(1, int(min(cells) // 8))
     if block > 1:
-        rows, cols = (n - n % block for n in array.shape[:2])
-        array = downscale_local_mean(array[:rows, :cols], (block, block) + (1,) * (array.ndim - 2))
-    sigma = [0.5 * n / g for n, g in zip(array.shape[:2], shape, strict=True)]
+        whole = tuple(slice(0, n - n % block) for n in array.shape[:spatial])
+        array = downscale_local_mean(
+            array[whole], (block,) * spatial + (1,) * (array.ndim - spatial)
+        )
+    sigma = [0.5 * n / g for n, g in zip(array.shape[:spatial], shape, strict=True)]
     return resize(
-        array, shape, anti_aliasing=True, anti_aliasing_sigma=sigma + [0] * (array.ndim - 2)
+        array, shape, anti_aliasing=True, anti_aliasing_sigma=sigma + [0] * (array.ndim - spatial)
     )
 
 
-def to_native(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def to_native(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Labels or a mask of the working grid brought to the image's ``shape`` (nearest unit).
 
     Examples

@@ -1,4 +1,9 @@
-"""An image made ready for the network: checked, in luminance, on its working grid."""
+"""An image made ready for the network: checked, in luminance, on its working grid.
+
+The network runs on a line (a 1-D signal), a sheet (a 2-D image, grayscale or colour) or a
+volume (3-D). An array of shape (M, N, 3|4) is a colour image; a volume of three or four planes
+is passed with ``spatial_dims=3``.
+"""
 
 from __future__ import annotations
 
@@ -25,20 +30,26 @@ class PreparedImage:
     Attributes
     ----------
     image : ndarray
-        The image as given (native size, grayscale or colour).
-    native_shape, grid_shape : (int, int)
-        The image's own shape and that of the working grid the network runs on.
-    luminance : (grid rows, grid cols) float64 ndarray
+        The image as given (native size, grayscale or colour; a signal; a volume).
+    native_shape, grid_shape : tuple of int
+        The image's own shape (without colour) and that of the working grid the network runs
+        on; their length is the number of spatial dimensions.
+    luminance : grid-shaped float64 ndarray
         Intensities on the working grid (colour reduced to luminance).
     lab : (grid rows, grid cols, 1|3) ndarray or None
-        CIELAB on the working grid, where colour or merging need it.
+        CIELAB on the working grid, where colour or merging need it (2-D images only).
     """
 
     image: np.ndarray
-    native_shape: tuple[int, int]
-    grid_shape: tuple[int, int]
+    native_shape: tuple[int, ...]
+    grid_shape: tuple[int, ...]
     luminance: np.ndarray
     lab: np.ndarray | None
+
+    @property
+    def spatial_dims(self) -> int:
+        """1 for a signal, 2 for an image, 3 for a volume."""
+        return len(self.native_shape)
 
     @property
     def on_grid(self) -> bool:
@@ -53,14 +64,21 @@ class PreparedImage:
         return cielab(self.image)
 
 
-def prepare_image(image: np.ndarray, parameters: Parameters) -> PreparedImage:
+def prepare_image(
+    image: np.ndarray, parameters: Parameters, *, spatial_dims: int | None = None
+) -> PreparedImage:
     """Check ``image`` and bring it to the working grid that ``parameters`` ask for.
+
+    ``spatial_dims`` (1, 2 or 3) says how many axes of ``image`` are spatial; by default a 1-D
+    array is a signal, a 2-D array or an (M, N, 3|4) array an image, any other 3-D array a
+    volume.
 
     Raises
     ------
     ValueError
-        For an image of no pixels, of a shape that is neither grayscale nor RGB(A), more than
-        ``MAX_ASPECT`` times longer than wide, or with NaN or infinite values.
+        For an image of no pixels, of a shape that is neither a signal, a grayscale or RGB(A)
+        image nor a volume, a 2-D image more than ``MAX_ASPECT`` times longer than wide,
+        ``spacing`` of another length than the spatial axes, or NaN or infinite values.
 
     Examples
     --------
@@ -70,7 +88,13 @@ def prepare_image(image: np.ndarray, parameters: Parameters) -> PreparedImage:
     (64, 96)
     """
     image = np.asarray(image)
-    gray = to_grayscale(image)
+    dims = _spatial_dims(image.shape, spatial_dims)
+    gray = to_grayscale(image) if dims == 2 else np.asarray(image, dtype=np.float64)
+    if parameters.spacing is not None and len(parameters.spacing) != dims:
+        raise ValueError(
+            f"spacing {parameters.spacing} has {len(parameters.spacing)} values and the array "
+            f"{dims} spatial axes: give one per axis"
+        )
     if gray.size == 0:
         raise ValueError("the image is empty")
     bad = np.count_nonzero(~np.isfinite(gray))
@@ -81,15 +105,29 @@ def prepare_image(image: np.ndarray, parameters: Parameters) -> PreparedImage:
             "which fills them with the mean"
         )
     native = gray.shape
-    if max(native) > MAX_ASPECT * min(native):
+    if dims == 2 and max(native) > MAX_ASPECT * min(native):
         raise ValueError(
             f"the image is {native[1]}x{native[0]} pixels, more than {MAX_ASPECT} times longer "
             "than wide: the network couples a 2-D sheet, and a strip this thin is a signal; "
-            "crop it or pad it to a less elongated image"
+            "segment it as one (a 1-D array), or crop or pad it to a less elongated image"
         )
     grid = working_shape(native, parameters.max_units)
     if grid != native:
         gray = to_grid(gray, grid)
-    needs_lab = parameters.colour or bool(parameters.merge_threshold)
+    needs_lab = dims == 2 and (parameters.colour or bool(parameters.merge_threshold))
     lab = cielab(image, grid) if needs_lab else None
     return PreparedImage(image, native, grid, gray, lab)
+
+
+def _spatial_dims(shape: tuple[int, ...], given: int | None) -> int:
+    """The number of spatial axes of an array of ``shape``, as given or as its shape says."""
+    colour = len(shape) == 3 and shape[2] in (3, 4)
+    if given is None:
+        if len(shape) in (1, 2, 3):
+            return 2 if colour else len(shape)
+    elif given in (1, 2, 3) and (len(shape) == given or (given == 2 and colour)):
+        return given
+    raise ValueError(
+        f"an array of shape {shape} with spatial_dims={given} is not a signal (1-D), a "
+        "grayscale or (rows, cols, 3|4) colour image, or a volume (3-D): pass one of these"
+    )

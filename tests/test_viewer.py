@@ -1,0 +1,101 @@
+"""The napari plugin: its logic without napari, and the widget in a headless viewer where napari
+is installed (``pip install ".[napari]"``; skipped otherwise)."""
+
+import importlib.resources
+import os
+
+import numpy as np
+import pytest
+
+from wavesegment.viewer.logic import Cancelled, SegmentationJob, layer_data, wave_frames
+
+
+def _squares(shape=(24, 32)):
+    image = -np.ones(shape)
+    image[4:12, 4:12] = image[14:22, 16:30] = 1
+    return image
+
+
+def test_a_job_reports_its_stages_and_gives_the_labels_of_segment():
+    from wavesegment import segment
+
+    stages = []
+    job = SegmentationJob(
+        _squares(), {"preset": "published"}, on_progress=lambda s, f: stages.append((s, f))
+    )
+    result = job.run()
+    assert [s for s, _ in stages] == ["layer 1", "layer 2, run 1 of 1", "readout"]
+    assert [f for _, f in stages] == sorted(f for _, f in stages)
+    np.testing.assert_array_equal(result.labels, segment(_squares(), preset="published").labels)
+
+
+def test_a_cancelled_job_stops_at_its_next_stage():
+    stages = []
+    job = SegmentationJob(_squares(), {"preset": "natural"})
+    job.on_progress = lambda stage, fraction: (stages.append(stage), job.cancel())
+    with pytest.raises(Cancelled):
+        job.run()
+    assert stages == ["layer 1"]
+
+
+def test_the_waves_are_phases_over_time_on_the_image():
+    result = SegmentationJob(_squares((96, 128)), {"preset": "natural", "n_seeds": 1}).run(
+        trace_every=40
+    )
+    phases, keywords = wave_frames(result)
+    grid = result.network.shape
+    assert phases.shape == (len(result.grid.trace[0]) + len(result.grid.trace[1]), *grid)
+    assert np.nanmax(np.abs(phases)) <= np.pi and keywords["colormap"] == "twilight"
+    assert keywords["scale"][1:] == pytest.approx(
+        [n / g for n, g in zip((96, 128), grid, strict=True)]
+    )
+    with pytest.raises(ValueError, match="trace_every"):
+        wave_frames(SegmentationJob(_squares(), {"preset": "published"}).run())
+
+
+def test_layers_become_signals_images_or_volumes():
+    assert layer_data(np.zeros((5, 6, 3)), rgb=True)[1] == 2
+    assert layer_data(np.zeros((5, 6, 3)), rgb=False)[1] == 3
+    assert layer_data(np.zeros(50), rgb=False)[1] == 1
+    with pytest.raises(ValueError, match="4 dimensions"):
+        layer_data(np.zeros((2, 3, 4, 5)), rgb=False)
+
+
+def test_the_manifest_names_the_widget():
+    text = (importlib.resources.files("wavesegment.viewer") / "napari.yaml").read_text()
+    assert "wavesegment.viewer.widgets:SegmentWidget" in text
+
+
+def test_the_widget_segments_the_selected_layer_in_a_headless_viewer():
+    pytest.importorskip("napari")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from napari.components import ViewerModel  # the viewer without its OpenGL canvas
+
+    from wavesegment.viewer.widgets import SegmentWidget
+
+    viewer = ViewerModel()
+    viewer.add_image(_squares(), name="squares")
+    widget = SegmentWidget(viewer)
+    widget.preset.value = "published"
+    widget.start(waves=False)
+    _wait(widget)
+    assert viewer.layers["squares segments"].data.max() >= 2
+    viewer.layers.selection.active = viewer.layers["squares"]
+    widget.start(waves=True)
+    _wait(widget)
+    waves = viewer.layers["squares waves"]
+    assert waves.data.ndim == 3 and waves.colormap.name == "twilight"
+    assert widget.segment_button.enabled and "segments" in widget.status.value
+
+
+def _wait(widget, seconds=120):
+    """Run the Qt event loop until the widget's run has ended (Cancel is off again)."""
+    import time
+
+    from qtpy.QtWidgets import QApplication
+
+    end = time.time() + seconds
+    while widget.cancel_button.enabled and time.time() < end:
+        QApplication.processEvents()
+        time.sleep(0.02)
+    QApplication.processEvents()
