@@ -5,11 +5,12 @@ import traceback
 
 import numpy as np
 import pytest
-from conftest import same_partition
 from PIL import Image
 from typer.testing import CliRunner
 
 from wavesegment.cli import app
+
+from .conftest import same_partition
 
 runner = CliRunner()
 

@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
-from conftest import REFERENCE, same_partition
-from published import published_dynamics, published_projection
 
 from wavesegment import segment
 from wavesegment.evaluation.shapes import shapes_image
 from wavesegment.network import frequencies, random_initial_state
 from wavesegment.readout import cluster_units
+
+from .conftest import REFERENCE, same_partition
+from .published import published_dynamics, published_projection
 
 PHASE_TOLERANCE = 1e-6  # rad
 # A unit's phase is compared where its magnitude is at least this fraction of the largest

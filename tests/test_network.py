@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
-from published import gaussian_sheet
 
 from wavesegment.network import GaussianCoupling, frequencies, random_initial_state
 from wavesegment.preparation import to_grayscale
+
+from .published import gaussian_sheet
 
 
 @pytest.mark.parametrize("sigma", [0.9, 0.0313, 0.2])

@@ -1,8 +1,9 @@
 import numpy as np
-from published import published_projection
 
 from wavesegment.readout import phase_readout
 from wavesegment.readout import phases as phases_module
+
+from .published import published_projection
 
 
 def test_low_rank_readout_equals_the_dense_similarity(monkeypatch):

@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
-from conftest import same_partition
 
 from wavesegment import segment
 from wavesegment.evaluation.shapes import shapes_image
 from wavesegment.network import random_initial_state
+
+from .conftest import same_partition
 
 
 def test_result_describes_the_run():
