@@ -30,11 +30,19 @@ def _one_error_line(result, name: str) -> None:
     assert name in lines[0], lines[0]
 
 
+# `run` segments stacks (frames or a volume: tests/test_stacks.py); the other commands refuse
+# them with a line saying how to segment them.
+STACKS = {"multi-page tiff", "volume tiff"}
+
+
 @pytest.mark.parametrize("command", ["run", "explain"])
 def test_every_broken_image_is_one_error_line(corpus, tmp_path, command):
     _, broken, _ = corpus
     for kind, path in broken.items():
         result = runner.invoke(app, [command, str(path), "-o", str(tmp_path)])
+        if command == "run" and kind in STACKS:
+            assert result.exit_code == 0, (kind, result.output)
+            continue
         _one_error_line(result, path.name)
         assert "Traceback" not in result.output, kind
     assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")]

@@ -37,11 +37,14 @@ def is_stack_file(path: str | os.PathLike) -> bool:
 
     try:
         with tifffile.TiffFile(path) as tiff:
-            shape = tiff.series[0].shape
+            series = tiff.series[0]
+            shape, axes = series.shape, series.axes
     except Exception:  # not a readable TIFF: the image reader says so
         return False
-    grayscale = [n for n in shape if n > 1]
-    return len(grayscale) == 3 and shape[-1] not in (3, 4)
+    # Pages of Y x X planes: not samples of one pixel ("S": colour, planar or not, or a
+    # multi-channel image, which the image reader takes or refuses).
+    kept = "".join(axis for axis, n in zip(axes, shape, strict=True) if n > 1)
+    return len(kept) == 3 and kept.endswith("YX") and "S" not in kept
 
 
 def read_stack(path: str | os.PathLike) -> Stack:
