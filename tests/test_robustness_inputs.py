@@ -32,7 +32,7 @@ def _one_error_line(result, name: str) -> None:
 
 # `run` segments stacks (frames or a volume: tests/test_stacks.py); the other commands refuse
 # them with a line saying how to segment them.
-STACKS = {"multi-page tiff", "volume tiff"}
+STACKS = {"multi-page tiff", "volume tiff"}  # the first written page by page
 
 
 @pytest.mark.parametrize("command", ["run", "explain"])
@@ -42,6 +42,7 @@ def test_every_broken_image_is_one_error_line(corpus, tmp_path, command):
         result = runner.invoke(app, [command, str(path), "-o", str(tmp_path)])
         if command == "run" and kind in STACKS:
             assert result.exit_code == 0, (kind, result.output)
+            assert f"{3 if kind == 'multi-page tiff' else 4} frames" in result.output, kind
             continue
         _one_error_line(result, path.name)
         assert "Traceback" not in result.output, kind

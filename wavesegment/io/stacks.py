@@ -37,6 +37,8 @@ def is_stack_file(path: str | os.PathLike) -> bool:
 
     try:
         with tifffile.TiffFile(path) as tiff:
+            if _pages_as_series(tiff):
+                return True
             series = tiff.series[0]
             shape, axes = series.shape, series.axes
     except Exception:  # not a readable TIFF: the image reader says so
@@ -59,6 +61,8 @@ def read_stack(path: str | os.PathLike) -> Stack:
         with tifffile.TiffFile(path) as tiff:
             series = tiff.series[0]
             pixels = np.asarray(series.asarray(), dtype=np.float64).squeeze()
+            if _pages_as_series(tiff):  # written page by page: one series per page
+                pixels = np.stack([np.asarray(one.asarray(), np.float64) for one in tiff.series])
             imagej = tiff.imagej_metadata or {}
             page = tiff.pages[0]
             resolution = [page.tags.get(name) for name in ("YResolution", "XResolution")]
@@ -76,6 +80,14 @@ def read_stack(path: str | os.PathLike) -> Stack:
         spacing = (float(imagej.get("spacing", 1.0)), dy, dx)
     is_volume = int(imagej.get("slices", 1)) > 1 or "Z" in axes
     return Stack(pixels, spacing, is_volume)
+
+
+def _pages_as_series(tiff) -> bool:
+    """True for a TIFF written page by page: several series, each one grayscale page of one
+    shape (tifffile reads such a file as one series per page)."""
+    series = tiff.series
+    shapes = {tuple(n for n in one.shape if n > 1) for one in series}
+    return len(series) > 1 and len(shapes) == 1 and len(next(iter(shapes))) == 2
 
 
 def _size(rational) -> float | None:
