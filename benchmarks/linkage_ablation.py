@@ -28,7 +28,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skimage.color import rgb2lab  # noqa: E402
 from skimage.feature import local_binary_pattern  # noqa: E402
 
 from wavesegment import segment  # noqa: E402
@@ -36,6 +35,7 @@ from wavesegment.evaluation.datasets import open_dataset  # noqa: E402
 from wavesegment.evaluation.evaluate import score  # noqa: E402
 from wavesegment.grouping import merging, tree  # noqa: E402
 from wavesegment.parameters import PRESETS  # noqa: E402
+from wavesegment.preparation.colour import cielab  # noqa: E402
 
 THRESHOLDS = (6, 8, 10, 12, 14, 16, 18, 20, 24, 28, 34, 40)
 
@@ -133,8 +133,7 @@ def main() -> None:
     for index in range(min(args.limit, len(dataset))):
         sample = dataset[index]
         leaves, grid = leaves_of(sample, index, args.cache)
-        image = sample.image[..., :3] if sample.image.ndim == 3 else sample.image
-        lab = rgb2lab(image) if image.ndim == 3 else rgb2lab(np.stack([image] * 3, axis=-1))
+        lab = cielab(sample.image)  # the preset's own: scaled to 0..1 first
         cell = max(n / g for n, g in zip(leaves.shape, grid, strict=True))
         for name, built in variant_trees(leaves, lab, cell, args.lbp_weight).items():
             if args.variants and name not in args.variants:
