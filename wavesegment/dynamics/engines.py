@@ -240,14 +240,16 @@ def _evolve_exact(
             np.divide(state, np.abs(state), out=target, where=state != 0, casting="unsafe")
         return phasors
 
+    def states_at(steps: range) -> np.ndarray:
+        states = np.zeros((len(steps), rows, cols), dtype=np.complex64)
+        for target, step in zip(states, steps, strict=True):
+            target[...] = _peak_normalised(state_at(step))
+        return states
+
     recorded = range(record_from, n_steps + 1)
     return Evolution(
         final=state_at(n_steps),
         phasors=phasors_at(recorded),
         trace=phasors_at(traced_steps),
-        states=(
-            np.stack([_peak_normalised(state_at(step)) for step in recorded]).astype(np.complex64)
-            if record_states and len(recorded)
-            else None
-        ),
+        states=states_at(recorded) if record_states else None,
     )
