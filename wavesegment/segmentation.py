@@ -55,7 +55,8 @@ class GridRun:
         Layer-2 phases of the first initial state at the last readout step (NaN off the
         foreground).
     readout : PhaseReadout
-        Eigenvalues, modes and projection of the pooled phase similarity of the foreground.
+        Eigenvalues, modes and projection of the pooled phase similarity of the foreground
+        (with ``readout="spectral"``: of the principal components of the units' spectra).
     clusters : (grid rows, grid cols) int32 ndarray
         The phase clusters: 0 for background, 1..k largest first.
     labels : (grid rows, grid cols) int32 ndarray

@@ -31,6 +31,13 @@ def match(
     ] = 0,
     seed: _common.SeedOption = 0,
     preset: _common.PresetOption = "natural",
+    split_regions: Annotated[
+        bool | None,
+        typer.Option(
+            "--split-regions/--no-split-regions",
+            help="Cut each phase cluster into its connected parts (default: the preset's).",
+        ),
+    ] = None,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
 ) -> None:
     """Segment IMAGE and print, per segment, the nearest reference shape by its spectrum.
@@ -41,7 +48,9 @@ def match(
     if tetrominoes:
         from ..evaluation.tetrominoes import evaluate_tetrominoes
 
-        scores = evaluate_tetrominoes(tetrominoes, seed=seed, preset=preset.value)
+        scores = evaluate_tetrominoes(
+            tetrominoes, seed=seed, preset=preset.value, split_regions=split_regions
+        )
         _print_scores(scores)
         return
     if image is None:
@@ -56,6 +65,7 @@ def match(
             max_pixels=max_pixels or None,
             seed=seed,
             preset=preset.value,
+            split_regions=split_regions,
         )
     except (ImageError, ValueError) as error:
         _common.fail(str(error))

@@ -119,11 +119,12 @@ def evaluate_tetrominoes(count: int, *, start: int = SPLITS["test"], **options) 
     dict
         ``class_iou``: per class, pooled intersection over union of its pixels (false
         positives on the background count); ``mean_class_iou``; ``shape_accuracy``: the
-        fraction of tetrominoes (connected parts of one class in the mask) whose pixels are
-        mostly given their class; ``fg_accuracy`` and ``fg_iou``: Jacobs et al.'s foreground
-        pixel accuracy and IoU (``calc_acc``, ``calc_iou`` with ``ignore_class=0``: on the
-        mask's foreground only, mean over images); ``oracle_shape_accuracy``: the same naming
-        on the mask's own connected parts (no segmentation error); ``seconds`` per image.
+        fraction of shapes (connected parts of the mask's foreground: touching tetrominoes
+        make one, of its most frequent class) whose pixels are mostly given their class;
+        ``fg_accuracy`` and ``fg_iou``: Jacobs et al.'s foreground pixel accuracy and IoU
+        (``calc_acc``, ``calc_iou`` with ``ignore_class=0``: on the mask's foreground only,
+        mean over images); ``oracle_shape_accuracy``: the same naming on the mask's own
+        connected parts (no segmentation error); ``seconds`` per image.
     """
     import time
 
