@@ -150,3 +150,13 @@ def test_pooled_margin_changes_match_finite_differences():
     difference = (moved(1e-6) - moved(-1e-6)) / 2e-6
     assert np.abs(changes[0]).max() > 0.1
     np.testing.assert_allclose(changes[0], difference, atol=1e-4 * np.abs(difference).max())
+
+
+@pytest.mark.parametrize("sigma", [0.9, 0.0313])  # the low-rank path and the Gram path
+def test_coupling_applies_to_a_stack_of_planes(sigma):
+    from wavesegment.network.coupling import GaussianCoupling
+
+    coupling = GaussianCoupling((12, 20), alpha=0.5, sigma=sigma)
+    planes = np.random.default_rng(0).normal(size=(5, 12, 20))
+    expected = (coupling.dense() @ planes.reshape(5, -1).T).T.reshape(planes.shape)
+    np.testing.assert_allclose(coupling.apply(planes), expected, atol=1e-12)
