@@ -126,3 +126,37 @@ def test_cli_explain_sensitivity_writes_map_and_section(tmp_path):
     picture = read_image(tmp_path / "two_shapes_sensitivity.png")
     assert picture.shape[:2] == tuple(report["image"].values())
     assert "linear response" in outcome.output
+
+
+def test_pooled_margin_changes_match_finite_differences():
+    """The path that sensitivity() takes, with several initial states pooled (natural)."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from wavesegment.analysis.sensitivity import _cluster_response
+
+    clean, _ = shapes_image(3, seed=4)
+    image = clean + np.random.default_rng(4).normal(scale=0.3, size=clean.shape)
+    result = segment(image, n_seeds=2, readout_steps=(200, 240), segments=3)
+    network, grid = result.network, result.grid
+    signs = np.random.default_rng(5).choice([-1.0, 1.0], size=(1, *network.shape))
+    margins, changes, _ = _cluster_response(network, grid, signs)
+
+    def moved(eps):
+        channels = dict(network.channels, luminance=frequencies(network.omega + eps * signs[0]))
+        again = replace(network, channels=MappingProxyType(channels))
+        return _cluster_response(again, grid, signs[:0])[0]
+
+    difference = (moved(1e-6) - moved(-1e-6)) / 2e-6
+    assert np.abs(changes[0]).max() > 0.1
+    np.testing.assert_allclose(changes[0], difference, atol=1e-4 * np.abs(difference).max())
+
+
+@pytest.mark.parametrize("sigma", [0.9, 0.0313])  # the low-rank path and the Gram path
+def test_coupling_applies_to_a_stack_of_planes(sigma):
+    from wavesegment.network.coupling import GaussianCoupling
+
+    coupling = GaussianCoupling((12, 20), alpha=0.5, sigma=sigma)
+    planes = np.random.default_rng(0).normal(size=(5, 12, 20))
+    expected = (coupling.dense() @ planes.reshape(5, -1).T).T.reshape(planes.shape)
+    np.testing.assert_allclose(coupling.apply(planes), expected, atol=1e-12)

@@ -312,8 +312,10 @@ def _cluster_response(network, grid, signs: np.ndarray):
     margins, margin_changes = cluster_margins(
         features, grid.clusters[foreground] - 1, feature_changes
     )
+    # Relative to the foreground's mean phase at each step, to which the readout is blind.
     relative = phase_changes - phase_changes.mean(axis=2, keepdims=True)
-    return margins, margin_changes, np.sqrt(np.mean(relative**2, axis=(0, 1)))
+    phases = _rms(relative.reshape(-1, len(margins))) if len(signs) else np.nan
+    return margins, margin_changes, phases
 
 
 def sensitivity_report(found: Sensitivity, result: SegmentationResult) -> dict:
