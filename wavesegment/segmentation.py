@@ -13,28 +13,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .dynamics import Evolution, run_layer1, run_layer2
 from .dynamics.engines import one_blas_thread
-from .grouping import (
-    MergeTree,
-    cut_steps,
-    edge_strength,
-    merge_similar_regions,
-    merge_small_regions,
-    merge_tree,
-    refine_boundaries,
-    split_disconnected,
-)
+from .grouping import MergeTree
+from .grouping.pipeline import candidate_regions, finish_at_native_size
 from .network import LUMINANCE, Network
 from .parameters import Parameters
-from .preparation.grid import to_native
 from .preparation.image import PreparedImage, prepare_image
-from .preparation.intensity import rescale_unit
 from .readout import PhaseReadout, background_mask, cluster_units, phase_readout
 from .readout.spectral import spectral_readout, spectral_window
 
@@ -239,7 +228,9 @@ def segment(
         report("readout", 0.9)
         steps: list[dict] = []
         grid = _read_out(network, layer1, phases, layer2, trace_every, steps)
-        labels, native_background, tree = _finish(prepared, grid, p, steps)
+        labels, native_background, tree = finish_at_native_size(
+            prepared, grid.labels, grid.background, p, steps
+        )
         timings.lap("readout")
     return SegmentationResult(
         labels=labels,
@@ -323,96 +314,9 @@ def _read_out(network, layer1, phases, layer2, trace_every, steps) -> GridRun:
         final_phases=np.where(foreground, np.angle(layer2[0].final), np.nan),
         readout=readout,
         clusters=clusters,
-        labels=_regions(clusters, background, list(sides.values()), features, p, steps),
+        labels=candidate_regions(clusters, background, list(sides.values()), features, p, steps),
         trace=(layer1.trace, layer2[0].trace) if trace_every else None,
     )
-
-
-def _regions(clusters, background, sides, features, p: Parameters, steps: list) -> np.ndarray:
-    """Colour splits, connected parts and small-region merging (into the neighbour of closest
-    mean frequencies), as the parameters ask; what they do is appended to ``steps``."""
-    labels = clusters
-    if not (p.split_regions or p.segment_background or p.min_region or sides):
-        return labels
-    for side in sides:  # label pairs (cluster, side); split_disconnected renumbers
-        labels = labels * 2 + side
-    ignore = None if p.segment_background else background
-    if p.split_regions or p.segment_background:
-        with _stage(steps, "candidates") as log:
-            labels = split_disconnected(labels, ignore=ignore, steps=log)
-    if p.min_region:
-        min_size = int(np.ceil(p.min_region * labels.size))
-        with _stage(steps, "absorb") as log:
-            labels = merge_small_regions(
-                labels, min_size=min_size, ignore=ignore, features=features, steps=log
-            )
-    return labels
-
-
-@contextmanager
-def _stage(steps: list, stage: str):
-    """A fresh log for one grouping function, whose entries join ``steps`` tagged ``stage``."""
-    log: list[dict] = []
-    yield log
-    steps.extend({"stage": stage, **entry} for entry in log)
-
-
-def _finish(prepared: PreparedImage, grid: GridRun, p: Parameters, steps: list):
-    """Labels and background at the image's size: brought up from the grid, boundaries
-    refined onto the image's colours, and, with ``merge_threshold``, the merge tree of the
-    regions and its cut; logged in ``steps``."""
-    native = prepared.native_shape
-    labels, background = to_native(grid.labels, native), to_native(grid.background, native)
-    if prepared.on_grid:
-        shapes = {"from": list(grid.labels.shape), "to": list(native)}
-        steps.append({"stage": "upsample", "step": "upsample", **shapes})
-    if prepared.spatial_dims != 2:
-        return _merge_by_intensity(prepared.image, labels, p, steps), background, None
-    refining = p.refine_boundaries and prepared.on_grid
-    if not (refining or p.merge_threshold):
-        return labels, background, None
-    lab = prepared.native_lab
-    cell = max(n / g for n, g in zip(native, prepared.grid_shape, strict=True))
-    if refining:
-        iterations = int(np.ceil(cell)) + 1
-        refined = refine_boundaries(labels, lab, iterations=iterations)
-        moved = int(np.count_nonzero(refined != labels))
-        steps.append(
-            {"stage": "refine", "step": "refine", "iterations": iterations, "pixels_moved": moved}
-        )
-        labels = refined
-    if not p.merge_threshold:
-        return labels, background, None
-    tree = merge_tree(
-        labels,
-        features=np.moveaxis(lab, -1, 0),
-        size_exponent=p.merge_size_exponent,
-        edges=edge_strength(lab, scale=cell / 2),
-        texture_spread=p.merge_texture_spread,
-        edge_weight=p.merge_edge_weight,
-        texture_edges=p.merge_texture_edges,
-    )
-    cut = {"n_regions": p.segments} if p.segments else {"threshold": p.merge_threshold}
-    merged = tree.cut(**cut)
-    with _stage(steps, "merge") as log:
-        log.extend(cut_steps(tree, tree.n_merges(**cut)))
-    return merged, background, tree
-
-
-def _merge_by_intensity(values: np.ndarray, labels: np.ndarray, p: Parameters, steps: list):
-    """A signal's or a volume's merge: similar neighbours by their intensity mapped onto
-    0..100 (the range of L*, for which ``merge_threshold`` is set), without colour or edges."""
-    if not p.merge_threshold:
-        return labels
-    with _stage(steps, "merge") as log:
-        return merge_similar_regions(
-            labels,
-            features=100 * rescale_unit(values)[None],
-            threshold=p.merge_threshold,
-            size_exponent=p.merge_size_exponent,
-            texture_spread=p.merge_texture_spread,
-            steps=log,
-        )
 
 
 def _skipped(prepared: PreparedImage, p: Parameters) -> list[str]:
