@@ -81,3 +81,8 @@ def test_empty_and_constant_images():
         segment(np.zeros((0, 5)))
     result = segment(np.full((10, 12), 3.0))
     assert result.labels.shape == (10, 12)
+    # Nothing for the waves to tell apart: one segment, whatever the preset (the published
+    # preset used to split the rounding noise of its phases into 3 to 8 segments).
+    for preset in ("published", "natural"):
+        constant = segment(np.full((40, 50), 3.0), preset=preset)
+        assert constant.n_segments == 1 and (constant.labels == 1).all(), preset

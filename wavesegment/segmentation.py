@@ -298,10 +298,15 @@ def _read_out(network, layer1, phases, layer2, trace_every, steps) -> GridRun:
         phasors = np.concatenate([run.phasors[:, foreground] for run in layer2])
         readout = phase_readout(phasors, n_modes=p.n_modes)
     clusters = np.zeros(network.shape, dtype=np.int32)
+    # Every unit of one frequency and no background (a constant image): nothing for the waves
+    # to tell apart; what the readout would split is what is left of the random x_0.
+    uniform = not background.any() and all(
+        np.ptp(omega) == 0 for omega in network.channels.values()
+    )
     if foreground.any():
         clusters[foreground] = 1 + cluster_units(
             readout.projection,
-            n_segments=None if p.segments_cut_tree else p.segments,
+            n_segments=1 if uniform else None if p.segments_cut_tree else p.segments,
             max_segments=p.max_segments,
             seed=p.seed,
             separation=p.cluster_separation,

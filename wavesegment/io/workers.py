@@ -58,14 +58,27 @@ class Stop:
     @contextmanager
     def deferring_signals(self) -> Iterator[None]:
         """Hold a stop signal until the block ends: starting a worker process interrupted half
-        way leaves a child that dies with a traceback."""
+        way leaves a child that dies with a traceback. Ctrl-C is also blocked meanwhile, a mask
+        that the workers started in the block inherit: one that reaches the process group while
+        a worker's Python starts stays pending there until the worker ignores it."""
         self.deferring, self.deferred = True, False
+        blocked = _block_interrupts()
         try:
             yield
         finally:
             self.deferring = False
+            if blocked:  # a Ctrl-C held meanwhile is delivered here, to the handler
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         if self.deferred:
             raise KeyboardInterrupt
+
+
+def _block_interrupts() -> bool:
+    """Block SIGINT in the main thread; False where that cannot be done."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return True
 
 
 @contextmanager
@@ -184,8 +197,10 @@ def start_worker(parent: int) -> None:
         for variable in _THREAD_VARIABLES:
             os.environ[variable] = "1"
         threadpool_limits(limits=1)
-    # Ctrl-C reaches the whole process group; the parent decides what the workers do.
+    # Ctrl-C reaches the whole process group; the parent decides what the workers do. Ignoring
+    # it discards one held since start-up (the worker started with it blocked).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # SIGTERM (to the group, or from the watch below) stops the image in flight; SystemExit
     # goes the way KeyboardInterrupt does, removing its partial files, and ends an idle worker
     # without a traceback.
