@@ -21,6 +21,13 @@ from wavesegment.analysis.confidence import align_labels, auroc, label_agreement
 from wavesegment.evaluation.shapes import shapes_image
 
 
+def noisy_shapes(index: int, pixel_noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Image ``index`` of the benchmark (2 or 3 shapes, Gaussian pixel noise) and its truth."""
+    clean, truth = shapes_image(2 + index % 2, seed=index)
+    rng = np.random.default_rng(1000 + index)
+    return clean + rng.normal(scale=pixel_noise, size=clean.shape), truth
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=10)
@@ -35,9 +42,7 @@ def main() -> None:
     scores, errors = [], []
     for index in range(args.images):
         n_objects = 2 + index % 2
-        clean, truth = shapes_image(n_objects, seed=index)
-        rng = np.random.default_rng(1000 + index)
-        image = clean + rng.normal(scale=args.pixel_noise, size=clean.shape)
+        image, truth = noisy_shapes(index, args.pixel_noise)
         labels = sample_labels(image, samples=args.samples, noise=args.noise, preset=args.preset)
         consensus, agreement = label_agreement(labels)
         wrong = align_labels(consensus, truth) != truth

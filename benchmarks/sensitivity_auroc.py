@@ -23,11 +23,11 @@ import argparse
 import time
 
 import numpy as np
+from confidence_auroc import noisy_shapes  # the same images, beside this script
 
 from wavesegment import segment
 from wavesegment.analysis.confidence import align_labels, auroc, label_agreement, sample_labels
 from wavesegment.analysis.sensitivity import sensitivity
-from wavesegment.evaluation.shapes import shapes_image
 
 
 def _margin_alone(found) -> np.ndarray:
@@ -53,10 +53,7 @@ def main() -> None:
     pooled = {name: ([], []) for name in names}
     seconds = []
     for index in range(args.images):
-        n_objects = 2 + index % 2
-        clean, truth = shapes_image(n_objects, seed=index)
-        rng = np.random.default_rng(1000 + index)
-        image = clean + rng.normal(scale=args.pixel_noise, size=clean.shape)
+        image, truth = noisy_shapes(index, args.pixel_noise)
         consensus, agreement = label_agreement(
             sample_labels(image, samples=args.samples, noise=args.noise, preset=args.preset)
         )
@@ -80,7 +77,7 @@ def main() -> None:
             "margin alone/mask": (-found.mask_margin, wrong_mask),
             "sensitivity/clusters": (-found.grid_flip, wrong_clusters),
         }
-        line = [f"image {index} ({n_objects} shapes): errors run {wrong_run.mean():.3f}"]
+        line = [f"image {index} ({2 + index % 2} shapes): errors run {wrong_run.mean():.3f}"]
         for name, (score, wrong) in scores.items():
             pooled[name][0].append(score.ravel())
             pooled[name][1].append(wrong.ravel())

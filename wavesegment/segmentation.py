@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from .dynamics import Evolution, run_layer1, run_layer2
 from .dynamics.engines import one_blas_thread
 from .grouping import MergeTree
 from .grouping.pipeline import candidate_regions, finish_at_native_size
-from .network import LUMINANCE, Network
+from .network import Network
 from .parameters import Parameters
 from .preparation.image import PreparedImage, prepare_image
 from .readout import PhaseReadout, background_mask, cluster_units, phase_readout
@@ -217,8 +218,8 @@ def segment(
         prepared = prepare_image(image, p, spatial_dims=spatial_dims)
         network = Network.build(prepared, p, initial_state=initial_state)
         report("layer 1", 0.0)
-        layer1, phases = _run_layer1(network, trace_every)
-        background = background_mask(phases[LUMINANCE])
+        layer1 = _run_layer1(network, trace_every)
+        background = layer1.background
         timings.lap("layer1")
         layer2 = []
         for run in range(p.n_seeds):
@@ -227,7 +228,7 @@ def segment(
         timings.lap("layer2")
         report("readout", 0.9)
         steps: list[dict] = []
-        grid = _read_out(network, layer1, phases, layer2, trace_every, steps)
+        grid = _read_out(network, layer1, layer2, trace_every, steps)
         labels, native_background, tree = finish_at_native_size(
             prepared, grid.labels, grid.background, p, steps
         )
@@ -260,14 +261,24 @@ class _Stopwatch:
         return {**self.seconds, "total": time.perf_counter() - self.started}
 
 
-def _run_layer1(network: Network, trace_every: int) -> tuple[Evolution, dict[str, np.ndarray]]:
-    """Layer 1 on luminance (for the mask, traced) and on each colour channel: the runs of the
-    luminance and the phases of every channel at the mask step."""
+class _Layer1(NamedTuple):
+    """Layer 1's answers: the luminance run (traced), every channel's phases at the mask step,
+    the background they give, and each colour channel's background side."""
+
+    run: Evolution
+    phases: dict[str, np.ndarray]
+    background: np.ndarray
+    sides: dict[str, np.ndarray]
+
+
+def _run_layer1(network: Network, trace_every: int) -> _Layer1:
+    """Layer 1 on luminance (the mask) and on each colour channel (its side)."""
     luminance, *colour = network.channels
     layer1 = run_layer1(network, luminance, trace_every=trace_every)
     phases = {luminance: np.angle(layer1.final)}
     phases.update({name: np.angle(run_layer1(network, name).final) for name in colour})
-    return layer1, phases
+    sides = {name: background_mask(phases[name]) for name in colour}
+    return _Layer1(layer1, phases, background_mask(phases[luminance]), sides)
 
 
 def _layer2(network: Network, foreground: np.ndarray, run: int, trace_every: int) -> Evolution:
@@ -284,12 +295,11 @@ def _layer2(network: Network, foreground: np.ndarray, run: int, trace_every: int
     )
 
 
-def _read_out(network, layer1, phases, layer2, trace_every, steps) -> GridRun:
+def _read_out(network, layer1: _Layer1, layer2, trace_every, steps) -> GridRun:
     """Pooled readout of the foreground (phases, or spectra with ``readout="spectral"``), its
     clusters, and the regions they make."""
     p = network.parameters
-    background = background_mask(phases[LUMINANCE])
-    sides = {name: background_mask(values) for name, values in phases.items() if name != LUMINANCE}
+    background, sides = layer1.background, layer1.sides
     foreground = ~background
     if p.readout == "spectral":
         states = np.stack([run.states[:, foreground] for run in layer2])
@@ -314,13 +324,13 @@ def _read_out(network, layer1, phases, layer2, trace_every, steps) -> GridRun:
     features = np.stack(list(network.channels.values()))
     return GridRun(
         background=background,
-        layer1_phases=phases,
+        layer1_phases=layer1.phases,
         sides=sides,
         final_phases=np.where(foreground, np.angle(layer2[0].final), np.nan),
         readout=readout,
         clusters=clusters,
         labels=candidate_regions(clusters, background, list(sides.values()), features, p, steps),
-        trace=(layer1.trace, layer2[0].trace) if trace_every else None,
+        trace=(layer1.run.trace, layer2[0].trace) if trace_every else None,
     )
 
 
