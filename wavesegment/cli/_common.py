@@ -90,7 +90,10 @@ def parse_spacing(text: str | None) -> tuple[float, float, float] | None:
 
 
 MasksOption = Annotated[
-    bool, typer.Option("--masks", help="Also write one binary PNG mask per segment.")
+    bool,
+    typer.Option(
+        "--masks", help="Also write one binary mask per segment: PNG (a 3-D TIFF for a stack)."
+    ),
 ]
 HierarchyOption = Annotated[
     bool,
@@ -179,7 +182,8 @@ def _max_pixels_help() -> str:
 
     per_preset = ", ".join(f"{size} with {name}" for name, size in BYTES_PER_PIXEL.items())
     return (
-        "Refuse larger images, from their header, before decoding; 0 = no limit. "
+        "Refuse larger images (stacks: more voxels), from their header, before decoding; "
+        "0 = no limit. "
         f"Segmenting takes about this many bytes per pixel: {per_preset}."
     )
 

@@ -19,14 +19,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from .single import (
-    WORKER_LOST,
-    ImageRecord,
-    Request,
-    label_format_of,
-    request_fields,
-    segment_file,
-)
+from .single import WORKER_LOST, ImageRecord, Request, request_fields, segment_file
 from .workers import Stop, executor, stop_signals
 
 SUMMARY_FIELDS = tuple(column.name for column in fields(ImageRecord))
@@ -192,6 +185,7 @@ def _discard_incomplete(tasks: list[Task], request: Request) -> None:
     """Remove what interrupted images left: temporary files and sets that are not complete."""
     from .export import output_names
     from .files import remove_stale_temporaries
+    from .single import label_format_of
     from .stacks import is_stack_file
 
     for folder in {task.folder for task in tasks}:
