@@ -224,6 +224,7 @@ def test_frames_are_the_pages_segmented_each_alone(tmp_path):
         (["--hierarchy"], "--hierarchy is for 2-D images only"),
         (["--shape-spectra", "--animate", "w.gif"], "--shape-spectra, --animate are for 2-D"),
         (["--spacing", "2,0,1"], "--spacing must be three positive numbers"),
+        (["--spacing", "2,1,1", "--preset", "published"], "leave --spacing out"),
     ],
 )
 def test_what_a_stack_cannot_do_is_one_error_line_and_nothing_written(tmp_path, options, message):

@@ -306,6 +306,15 @@ def _check_stack_request(image: Path, request: Request, pictures: dict) -> None:
     # The options made for 2-D images only: refused, never ignored.
     asked = {"--hierarchy": request.hierarchy, "--shape-spectra": request.shape_spectra}
     refused = [option for option, given in {**asked, **pictures}.items() if given]
+    if request.spacing is not None:
+        from ..parameters import Parameters
+
+        if Parameters.from_preset(request.preset).coupling != "normalised":
+            raise ValueError(
+                f"{image}: --spacing sets the widths of a normalised coupling; the "
+                f"{request.preset} preset's coupling is per axis: leave --spacing out (the "
+                "file's spacing is kept in the outputs) or use --preset natural"
+            )
     if refused:
         raise ValueError(
             f"{image}: a multi-page TIFF: {', '.join(refused)} "
