@@ -1,10 +1,10 @@
 """What the commands share: option types, exit codes, and errors told in one line.
 
-The choices of ``--preset``, ``--engine``, ``--format`` and ``--method`` are the library's own
-lists (``wavesegment.parameters.PRESETS``, ``ENGINES`` and ``EIGENSOLVERS`` of the same
-module, ``wavesegment.io.export.LABEL_FORMATS``), and the
-``--max-pixels`` help quotes ``wavesegment.io.images.BYTES_PER_PIXEL``. Some of those modules
-import numpy and scipy, so the option types that need them are made by this module's
+The choices of ``--preset``, ``--engine``, ``--format``, ``--stack`` and ``--method`` are the
+library's own lists (``wavesegment.parameters.PRESETS``, ``ENGINES`` and ``EIGENSOLVERS`` of the
+same module, ``wavesegment.io.export.LABEL_FORMATS``, ``wavesegment.io.stacks.STACK_MODES``),
+and the ``--max-pixels`` help quotes ``wavesegment.io.images.BYTES_PER_PIXEL``. Some of those
+modules import numpy and scipy, so the option types that need them are made by this module's
 ``__getattr__`` when Typer first reads a command's signature (the commands name them as
 ``_common.PresetOption`` in their annotations), not when ``wavesegment.cli`` is imported.
 """
@@ -61,13 +61,6 @@ RingOption = Annotated[
         "--ring/--line", help="Signals: oscillators on a ring (ends coupled) or an open line."
     ),
 ]
-StackOption = Annotated[
-    str,
-    typer.Option(
-        "--stack",
-        help="Multi-page TIFF: auto (a volume where the file says so), volume or frames.",
-    ),
-]
 SpacingOption = Annotated[
     str | None,
     typer.Option(
@@ -76,18 +69,31 @@ SpacingOption = Annotated[
 ]
 
 
-def parse_spacing(text: str | None) -> tuple[float, ...] | None:
-    """``"2,0.5,0.5"`` as (2.0, 0.5, 0.5); None stays None. Leaves with exit 2 if not numbers."""
+def parse_spacing(text: str | None) -> tuple[float, float, float] | None:
+    """``"2,0.5,0.5"`` as (2.0, 0.5, 0.5); None stays None. Leaves with exit 2 unless three
+    positive numbers.
+
+    Examples
+    --------
+    >>> parse_spacing("2,0.5,0.5")
+    (2.0, 0.5, 0.5)
+    """
     if text is None:
         return None
     try:
-        return tuple(float(part) for part in text.split(","))
+        spacing = tuple(float(part) for part in text.split(","))
     except ValueError:
-        fail(f"--spacing must be numbers separated by commas (dz,dy,dx), not {text!r}")
+        spacing = ()
+    if len(spacing) != 3 or not all(0 < size < float("inf") for size in spacing):
+        fail(f"--spacing must be three positive numbers dz,dy,dx (e.g. 2,0.5,0.5), not {text!r}")
+    return spacing
 
 
 MasksOption = Annotated[
-    bool, typer.Option("--masks", help="Also write one binary PNG mask per segment.")
+    bool,
+    typer.Option(
+        "--masks", help="Also write one binary mask per segment: PNG (a 3-D TIFF for a stack)."
+    ),
 ]
 HierarchyOption = Annotated[
     bool,
@@ -141,23 +147,28 @@ def make_request(
     seed: int,
     engine: Enum,
     preset: Enum,
-    label_format: Enum,
+    label_format: Enum | None,
     masks: bool,
     max_pixels: int,
     dynamics: Enum | None = None,
     hierarchy: bool = False,
+    stack: Enum | None = None,
+    spacing: str | None = None,
 ) -> Request:
-    """The library's request from the options of ``run`` and ``batch``."""
+    """The library's request from the options of ``run`` and ``batch``; leaves with exit 2
+    for a bad ``--spacing``."""
     return Request(
         segments=segments,
         seed=seed,
         engine=engine.value,
         preset=preset.value,
-        label_format=label_format.value,
+        label_format=label_format.value if label_format is not None else None,
         masks=masks,
         max_pixels=max_pixels or None,  # 0 on the command line means no limit
         dynamics=dynamics.value if dynamics is not None else None,
         hierarchy=hierarchy,
+        stack=stack.value if stack is not None else "auto",
+        spacing=parse_spacing(spacing),
     )
 
 
@@ -171,7 +182,8 @@ def _max_pixels_help() -> str:
 
     per_preset = ", ".join(f"{size} with {name}" for name, size in BYTES_PER_PIXEL.items())
     return (
-        "Refuse larger images, from their header, before decoding; 0 = no limit. "
+        "Refuse larger images (stacks: more voxels), from their header, before decoding; "
+        "0 = no limit. "
         f"Segmenting takes about this many bytes per pixel: {per_preset}."
     )
 
@@ -194,8 +206,22 @@ _LAZY = {
         __getattr__("Engine"), typer.Option(help="How the network is evolved.")
     ],
     "FormatOption": lambda: Annotated[
-        __getattr__("LabelFormat"),
-        typer.Option("--format", help="File format of the 16-bit label map (0 = background)."),
+        __getattr__("LabelFormat") | None,
+        typer.Option(
+            "--format",
+            help="File format of the 16-bit label map (0 = background). Default: png, and "
+            "tiff for a stack (3-D ImageJ TIFF; npy also holds 3-D labels, png does not).",
+            show_default=False,
+        ),
+    ],
+    "StackMode": lambda: _choices("StackMode", "wavesegment.io.stacks", "STACK_MODES"),
+    "StackOption": lambda: Annotated[
+        __getattr__("StackMode"),
+        typer.Option(
+            "--stack",
+            help="Multi-page TIFF: auto (a volume where the file says so; the default), volume "
+            "or frames (each page segmented on its own).",
+        ),
     ],
     "MaxPixelsOption": lambda: Annotated[int, typer.Option(min=0, help=_max_pixels_help())],
 }

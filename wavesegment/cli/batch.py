@@ -26,10 +26,12 @@ def batch(
     engine: _common.EngineOption = "auto",
     preset: _common.PresetOption = "natural",
     dynamics: _common.DynamicsOption = None,
-    label_format: _common.FormatOption = "png",
+    label_format: _common.FormatOption = None,
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
     hierarchy: _common.HierarchyOption = False,
+    stack: _common.StackOption = None,
+    spacing: _common.SpacingOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -53,7 +55,8 @@ def batch(
 ) -> None:
     """Segment every image of SOURCE into OUTPUT_DIR, resuming where a previous run stopped.
 
-    Writes summary.csv and summary.json. Exit code 0 if every image was processed, 1 if any
+    Multi-page and 3-D TIFFs are segmented as `run` does (--stack, --spacing). Writes
+    summary.csv and summary.json. Exit code 0 if every image was processed, 1 if any
     failed, 2 for a usage error, 130 if interrupted.
     """
     from ..io.batch import BatchError, BatchInterrupted, run_batch
@@ -68,6 +71,8 @@ def batch(
         max_pixels,
         dynamics=dynamics,
         hierarchy=hierarchy,
+        stack=stack,
+        spacing=spacing,
     )
     try:
         with _progress_bar(quiet) as progress:

@@ -20,7 +20,7 @@ def run(
     engine: _common.EngineOption = "auto",
     preset: _common.PresetOption = "natural",
     dynamics: _common.DynamicsOption = None,
-    label_format: _common.FormatOption = "png",
+    label_format: _common.FormatOption = None,
     masks: _common.MasksOption = False,
     max_pixels: _common.MaxPixelsOption = DEFAULT_MAX_PIXELS,
     hierarchy: _common.HierarchyOption = False,
@@ -39,7 +39,7 @@ def run(
         ),
     ] = False,
     ring: _common.RingOption = False,
-    stack: _common.StackOption = "auto",
+    stack: _common.StackOption = None,
     spacing: _common.SpacingOption = None,
 ) -> None:
     """Segment IMAGE and write its label map, overlay and record.
@@ -47,20 +47,17 @@ def run(
     IMAGE_labels.png (16-bit, 0 = background), IMAGE_overlay.png and IMAGE_segments.json
     (parameters, seed, version, size, segment areas, timings). A signal (.csv, .npy) is cut
     into pieces: IMAGE_labels.csv (sample, value, label) and IMAGE_segments.json. A multi-page
-    or 3-D TIFF gives IMAGE_labels.tif (3-D, 16-bit, spacing kept) and a montage overlay.
+    or 3-D TIFF gives IMAGE_labels.tiff (3-D, 16-bit ImageJ, spacing kept) and a montage of
+    slices as the overlay.
     """
     from ..io.signals import is_signal_file
     from ..io.single import segment_file
     from ..io.stacks import is_stack_file
 
-    options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
     if is_signal_file(image):
+        options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
         _run_signal(image, output_dir, ring, options)
         return
-    if is_stack_file(image):
-        _run_stack(image, output_dir, stack, _common.parse_spacing(spacing), options)
-        return
-
     request = _common.make_request(
         segments,
         seed,
@@ -71,7 +68,12 @@ def run(
         max_pixels,
         dynamics=dynamics,
         hierarchy=hierarchy,
+        stack=stack,
+        spacing=spacing,
     )
+    is_stack = is_stack_file(image)
+    if not is_stack and (stack is not None or spacing is not None):
+        _common.fail(f"{image}: --stack and --spacing are for multi-page TIFFs; leave them out")
     request = replace(request, shape_spectra=shape_spectra)
     outcome = segment_file(
         image,
@@ -89,9 +91,14 @@ def run(
     if record.failure:
         _common.fail(record.error)
     written = "".join(f", {path}" for path in [outcome.labels, *outcome.pictures])
+    if outcome.mode == "frames":
+        what = f"{record.width}x{record.height} px, {record.pages} frames, up to"
+    elif outcome.mode == "volume":
+        what = f"{record.width}x{record.height}x{record.pages} voxels, a volume,"
+    else:
+        what = f"{record.width}x{record.height} px,"
     typer.echo(
-        f"{image.name}: {record.width}x{record.height} px, {record.segments} segments, "
-        f"{record.seconds:.2f} s -> {written[2:]}"
+        f"{image.name}: {what} {record.segments} segments, {record.seconds:.2f} s -> {written[2:]}"
     )
 
 
@@ -117,21 +124,3 @@ def _run_signal(signal, output_dir, ring, options) -> None:
         f"change points {cuts}, {result.timings['total']:.2f} s -> "
         f"{paths['labels']}, {paths['sidecar']}"
     )
-
-
-def _run_stack(image, output_dir, stack, spacing, options) -> None:
-    from ..io.images import ImageError
-    from ..io.stacks import segment_stack_file
-
-    folder = output_dir if output_dir is not None else image.parent
-    try:
-        labels, as_volume, paths = segment_stack_file(
-            image, folder=folder, stem=image.stem, stack=stack, spacing=spacing, **options
-        )
-    except (ImageError, ValueError) as error:
-        _common.fail(str(error))
-    except OSError as error:
-        _common.fail(f"cannot write to {folder}: {error.strerror or error}")
-    shape = "x".join(map(str, labels.shape[::-1]))
-    how = f"a volume, {labels.max()} segments" if as_volume else f"{len(labels)} frames"
-    typer.echo(f"{image.name}: {shape} px, {how} -> {', '.join(map(str, paths.values()))}")

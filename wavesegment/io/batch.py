@@ -185,12 +185,15 @@ def _discard_incomplete(tasks: list[Task], request: Request) -> None:
     """Remove what interrupted images left: temporary files and sets that are not complete."""
     from .export import output_names
     from .files import remove_stale_temporaries
+    from .single import label_format_of
+    from .stacks import is_stack_file
 
     for folder in {task.folder for task in tasks}:
         remove_stale_temporaries(folder)  # the workers have stopped: all theirs are stale
     for task in tasks:
         if completed_record(task, request) is None:
-            names = output_names(task.stem, label_format=request.label_format)
+            label_format = label_format_of(request, stack=is_stack_file(task.image))
+            names = output_names(task.stem, label_format=label_format)
             for name in names.values():
                 (task.folder / name).unlink(missing_ok=True)
 
@@ -299,9 +302,11 @@ def _path_hash(path: Path) -> str:
 def completed_record(task: Task, request: Request) -> ImageRecord | None:
     """A "skipped" record if the task's outputs are complete for ``request``, else None."""
     from .export import output_names, read_complete_sidecar
+    from .stacks import is_stack_file
 
-    sidecar = task.folder / output_names(task.stem, label_format=request.label_format)["sidecar"]
-    record = read_complete_sidecar(sidecar, request=request_fields(request), source=task.image)
+    sidecar = task.folder / output_names(task.stem)["sidecar"]
+    fields = request_fields(request, stack=is_stack_file(task.image))
+    record = read_complete_sidecar(sidecar, request=fields, source=task.image)
     if record is None:
         return None
     size = record.get("image_size", {})
@@ -312,6 +317,7 @@ def completed_record(task: Task, request: Request) -> ImageRecord | None:
         segments=record.get("n_segments"),
         seconds=0.0,
         status="skipped",
+        pages=size.get("depth"),
     )
 
 

@@ -15,6 +15,8 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -175,9 +177,7 @@ def write_outputs(
     """
     folder = Path(folder)
     names = output_names(stem, label_format=label_format)
-    earlier = _earlier_outputs(folder, stem, names["sidecar"])
-    written: list[Path] = []
-    try:
+    with output_set(folder, stem, names["sidecar"]) as written:
         written.append(folder / names["labels"])
         write_label_map(written[-1], result.labels)
         if masks:
@@ -199,20 +199,42 @@ def write_outputs(
             shape_spectra=shape_spectra,
         )
         record["timings"].update({key: round(value, 6) for key, value in (timings or {}).items()})
-        record["fingerprints"] = {
-            "input": input_fingerprint(source) if source else None,
-            "outputs": {path.name: fingerprint(path) for path in written},
-        }
-        if tree_entry is not None:
-            record["hierarchy"] = tree_entry
-        with atomic_path(folder / names["sidecar"]) as temporary:
-            temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        extra = {"hierarchy": tree_entry} if tree_entry is not None else {}
+        return finish_sidecar(folder / names["sidecar"], record, written, source, extra)
+
+
+@contextmanager
+def output_set(folder: Path, stem: str, sidecar_name: str) -> Iterator[list[Path]]:
+    """Write one set of outputs: the block appends each file it writes to the yielded list.
+
+    If the block fails or is interrupted, the files written so far are removed; once it
+    succeeds, the files of an earlier set of ``stem`` that the new set does not have are.
+    """
+    earlier = _earlier_outputs(folder, stem, sidecar_name)
+    written: list[Path] = []
+    try:
+        yield written
     except BaseException:  # also KeyboardInterrupt: never leave part of a set behind
         for path in written:
             path.unlink(missing_ok=True)
         raise
     for name in earlier - {path.name for path in written}:
         (folder / name).unlink(missing_ok=True)
+
+
+def finish_sidecar(
+    path: Path, record: dict, written: list[Path], source, extra: dict | None = None
+) -> dict:
+    """Complete a set: the record with its outputs, the fingerprints of the input and of
+    every output, and ``extra``, written as the sidecar at ``path``, last. Returns it."""
+    record["outputs"] = [output.name for output in written]
+    record["fingerprints"] = {
+        "input": input_fingerprint(source) if source else None,
+        "outputs": {output.name: fingerprint(output) for output in written},
+    }
+    record.update(extra or {})
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return record
 
 
@@ -226,8 +248,8 @@ def _earlier_outputs(folder: Path, stem: str, sidecar_name: str) -> set[str]:
 
     Those its sidecar lists, and its masks even when the sidecar is gone or damaged.
     """
-    masks = re.compile(re.escape(stem) + r"_mask_\d{2,}\.png")
-    names = {path.name for path in folder.glob("*_mask_*.png") if masks.fullmatch(path.name)}
+    masks = re.compile(re.escape(stem) + r"_mask_\d{2,}\.(png|tif)")
+    names = {path.name for path in folder.glob("*_mask_*.*") if masks.fullmatch(path.name)}
     try:
         record = json.loads((folder / sidecar_name).read_text(encoding="utf-8"))
         listed = record.get("outputs", []) if isinstance(record, dict) else []

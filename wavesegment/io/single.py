@@ -37,12 +37,14 @@ class Request:
     seed: int = 0
     engine: str = "auto"
     preset: str = "natural"
-    label_format: str = "png"
+    label_format: str | None = None  # None: png for images, tiff for stacks
     masks: bool = False
     max_pixels: int | None = DEFAULT_MAX_PIXELS
     shape_spectra: bool = False
     dynamics: str | None = None  # None: the preset's
     hierarchy: bool = False
+    stack: str = "auto"  # multi-page TIFFs: auto, volume or frames
+    spacing: tuple[float, float, float] | None = None  # stacks: dz, dy, dx; None: the file's
 
 
 @dataclass
@@ -62,6 +64,7 @@ class ImageRecord:
     failure: str = ""
     error: str = ""
     warnings: list[str] = field(default_factory=list)
+    pages: int | None = None  # of a stack: its planes or frames
 
 
 @dataclass
@@ -70,11 +73,12 @@ class Outcome:
 
     ``record`` always; on success also the result (a :class:`~wavesegment.SegmentationResult`),
     the label map's path and the pictures written; on an internal error the exception, so that
-    a command can show its traceback when asked to.
+    a command can show its traceback when asked to. ``mode`` is "volume" or "frames" for a stack.
     """
 
     record: ImageRecord
     result: object = None
+    mode: str = ""
     labels: Path | None = None
     pictures: list[Path] = field(default_factory=list)
     exception: BaseException | None = None
@@ -97,15 +101,37 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
-def request_fields(request: Request) -> dict:
+def label_format_of(request: Request, *, stack: bool = False) -> str:
+    """The label format of an image's outputs: the one asked for, else png (tiff for a stack).
+
+    Examples
+    --------
+    >>> label_format_of(Request()), label_format_of(Request(), stack=True)
+    ('png', 'tiff')
+    """
+    return request.label_format or ("tiff" if stack else "png")
+
+
+def request_fields(request: Request, *, stack: bool = False) -> dict:
     """The options that decide an image's outputs, as its sidecar records them.
 
     ``max_pixels`` decides whether to run, not what comes out: it is not part of a finished set.
+    The stack options are recorded for stacks only (an image's sidecar is as before them).
+
+    Examples
+    --------
+    >>> request_fields(Request(spacing=(2.0, 1.0, 1.0)), stack=True)["spacing"]
+    [2.0, 1.0, 1.0]
     """
     fields = asdict(request)
     del fields["max_pixels"]
+    fields["label_format"] = label_format_of(request, stack=stack)
     if not fields["shape_spectra"]:  # sidecars written before the option existed still match
         del fields["shape_spectra"]
+    if stack:  # as JSON reads it back
+        fields["spacing"] = None if request.spacing is None else list(request.spacing)
+    else:
+        del fields["stack"], fields["spacing"]
     return fields
 
 
@@ -126,7 +152,8 @@ def segment_file(
     projection: str | os.PathLike | None = None,
     tidy: bool = True,
 ) -> Outcome:
-    """Read, segment and write the outputs of one image file.
+    """Read, segment and write the outputs of one image file, or of a multi-page or 3-D TIFF
+    (:mod:`wavesegment.io.stacks`: ``request.stack`` and ``request.spacing`` say how).
 
     Parameters
     ----------
@@ -167,7 +194,15 @@ def segment_file(
                 from .files import remove_stale_temporaries
 
                 remove_stale_temporaries(folder)
-            _segment_and_write(Path(image), Path(folder), stem, request, outcome, movie)
+            from .stacks import is_stack_file
+
+            if is_stack_file(image):  # multi-page or 3-D TIFF: a volume or frames
+                pictures = {"--animate": movie, "--plot-projection": projection}
+                _segment_stack_and_write(
+                    Path(image), Path(folder), stem, request, outcome, pictures
+                )
+            else:
+                _segment_and_write(Path(image), Path(folder), stem, request, outcome, movie)
         except Exception as error:  # one bad image must not end a batch of thousands
             _fail(outcome, error, image, f"cannot write to {folder}")
         if not outcome.record.failure and (movie is not None or projection is not None):
@@ -196,6 +231,7 @@ def _segment_and_write(
     outcome.record.height, outcome.record.width = pixels.shape[:2]
     read_seconds = time.perf_counter() - started
     trace_every = _movie_interval(pixels.shape[:2], request.preset) if movie is not None else 0
+    label_format = label_format_of(request)
     result = segment(
         pixels,
         segments=request.segments,
@@ -215,7 +251,7 @@ def _segment_and_write(
         pixels,
         result,
         request=request_fields(request),
-        label_format=request.label_format,
+        label_format=label_format,
         masks=request.masks,
         timings={"read": read_seconds, **spectra_timing},
         source=image,
@@ -223,7 +259,68 @@ def _segment_and_write(
         hierarchy=request.hierarchy,
     )
     outcome.result, outcome.record.segments = result, result.n_segments
-    outcome.labels = folder / output_names(stem, label_format=request.label_format)["labels"]
+    outcome.labels = folder / output_names(stem, label_format=label_format)["labels"]
+
+
+def _segment_stack_and_write(
+    image: Path, folder: Path, stem: str, request: Request, outcome: Outcome, pictures: dict
+) -> None:
+    from .export import output_names
+    from .stacks import check_stack_format, read_stack, segment_stack, write_stack_outputs
+
+    _check_stack_request(image, request, pictures)
+    label_format = label_format_of(request, stack=True)
+    check_stack_format(image, label_format)  # before the work, not after it
+    started = time.perf_counter()
+    read = read_stack(image, max_pixels=request.max_pixels, preset=request.preset)
+    read_seconds = time.perf_counter() - started
+    result = segment_stack(
+        read,
+        stack=request.stack,
+        spacing=request.spacing,
+        segments=request.segments,
+        seed=request.seed,
+        engine=request.engine,
+        preset=request.preset,
+        dynamics=request.dynamics,
+    )
+    write_stack_outputs(
+        folder,
+        stem,
+        read,
+        result,
+        request=request_fields(request, stack=True),
+        label_format=label_format,
+        masks=request.masks,
+        timings={"read": read_seconds},
+        source=image,
+    )
+    record = outcome.record
+    record.pages, record.height, record.width = result.labels.shape
+    record.segments = int(result.labels.max(initial=0))
+    outcome.result, outcome.mode = result, "volume" if result.as_volume else "frames"
+    outcome.labels = folder / output_names(stem, label_format=label_format)["labels"]
+
+
+def _check_stack_request(image: Path, request: Request, pictures: dict) -> None:
+    # The options made for 2-D images only: refused, never ignored.
+    asked = {"--hierarchy": request.hierarchy, "--shape-spectra": request.shape_spectra}
+    refused = [option for option, given in {**asked, **pictures}.items() if given]
+    if request.spacing is not None:
+        from ..parameters import Parameters
+
+        if Parameters.from_preset(request.preset).coupling != "normalised":
+            raise ValueError(
+                f"{image}: --spacing sets the widths of a normalised coupling; the "
+                f"{request.preset} preset's coupling is per axis: leave --spacing out (the "
+                "file's spacing is kept in the outputs) or use --preset natural"
+            )
+    if refused:
+        raise ValueError(
+            f"{image}: a multi-page TIFF: {', '.join(refused)} "
+            f"{'is' if len(refused) == 1 else 'are'} for 2-D images only; leave "
+            f"{'it' if len(refused) == 1 else 'them'} out for stacks"
+        )
 
 
 def _check_tree_preset(preset: str) -> None:

@@ -175,21 +175,23 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
     shown as a line of red text). Returns an RGB uint8 array, or None if there is nothing.
     """
     from ..io.export import overlay
-    from ..io.images import read_image
 
     output = Path(output)
     rows = []
     for sidecar_path in sorted(output.rglob("*_segments.json"))[:max_images]:
         record, labels = _read_result(sidecar_path)
         name = sidecar_path.relative_to(output).as_posix().removesuffix("_segments.json")
+        middle = len(labels) // 2 if labels.ndim == 3 else None  # a stack: its middle slice
+        labels = labels[middle] if middle is not None else labels
         try:
-            image = read_image(record["input"])
+            image = _read_input(record["input"], middle)
             pictures = [_display(image), overlay(image, labels)]
         except (OSError, ValueError):  # the input moved away since: show what is left
             pictures = [np.full(labels.shape + (3,), 200, np.uint8)] * 2
         pictures.append(segment_colours(int(labels.max(initial=0)))[labels])
         tiles = [_pad(_fit(picture, size), size) for picture in pictures]
         caption = f"{name}: {record['n_segments']} segments"
+        caption += f" (slice {middle + 1})" if middle is not None else ""
         rows.append(_captioned(np.concatenate(tiles, axis=1), caption))
     summary = output / "summary.json"
     if summary.is_file():
@@ -211,14 +213,25 @@ def _read_result(sidecar_path: Path) -> tuple[dict, np.ndarray]:
         record = json.loads(sidecar_path.read_text(encoding="utf-8"))
         labels = _read_labels(sidecar_path.parent / record["outputs"][0])
         int(record["n_segments"]), str(record["input"])
-        if labels.ndim != 2:
-            raise ValueError("the label map is not 2-D")
+        if labels.ndim != (3 if "mode" in record else 2):  # a stack's sidecar has its mode
+            raise ValueError(f"the label map is not {3 if 'mode' in record else 2}-D")
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
         why = (str(error).splitlines() or [type(error).__name__])[0]
         raise ValueError(
             f"{sidecar_path}: a damaged result ({why}); rerun the image or remove the file"
         ) from None
     return record, labels
+
+
+def _read_input(path: str, middle: int | None) -> np.ndarray:
+    """The input image, or the slice ``middle`` of an input stack."""
+    if middle is None:
+        from ..io.images import read_image
+
+        return read_image(path)
+    from ..io.stacks import read_stack
+
+    return read_stack(path).pixels[middle]
 
 
 def _read_labels(path: Path) -> np.ndarray:
