@@ -77,3 +77,23 @@ def test_a_signal_file_that_is_not_one_column_is_refused(tmp_path):
 
 def test_change_points_are_where_the_labels_change():
     assert change_points(np.array([3, 3, 1, 1, 2])).tolist() == [2, 4]
+
+
+def test_run_refuses_options_that_do_not_apply(tmp_path):
+    """No option is silently ignored: image-only options on a signal, --ring on an image."""
+    from PIL import Image
+
+    signal = tmp_path / "trace.csv"
+    np.savetxt(signal, np.r_[np.zeros(40), np.ones(40)])
+    image = tmp_path / "flat.png"
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(image)
+    runner = CliRunner()
+    for arguments in (
+        [str(signal), "--masks"],
+        [str(signal), "--format", "npy"],
+        [str(image), "--ring"],
+    ):
+        result = runner.invoke(app, ["run", *arguments, "-o", str(tmp_path / "out")])
+        assert result.exit_code == 2, result.output
+        assert result.output.count("error:") == 1 and "leave them out" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -55,9 +55,27 @@ def run(
     from ..io.stacks import is_stack_file
 
     if is_signal_file(image):
+        _refuse_unused(
+            image,
+            "a signal's pieces are written as a CSV table",
+            {
+                "--format": label_format is not None,
+                "--masks": masks,
+                "--max-pixels": max_pixels != DEFAULT_MAX_PIXELS,
+                "--hierarchy": hierarchy,
+                "--animate": animate is not None,
+                "--plot-projection": plot_projection is not None,
+                "--shape-spectra": shape_spectra,
+                "--stack": stack is not None,
+                "--spacing": spacing is not None,
+            },
+        )
         options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
+        if dynamics is not None:
+            options["dynamics"] = dynamics.value
         _run_signal(image, output_dir, ring, options)
         return
+    _refuse_unused(image, "an image or a stack is a sheet or a volume", {"--ring": ring})
     request = _common.make_request(
         segments,
         seed,
@@ -100,6 +118,15 @@ def run(
     typer.echo(
         f"{image.name}: {what} {record.segments} segments, {record.seconds:.2f} s -> {written[2:]}"
     )
+
+
+def _refuse_unused(image: Path, why: str, given: dict[str, bool]) -> None:
+    """One ``error:`` line for the options given that do not apply to this kind of input, so
+    that none is silently ignored."""
+    unused = [option for option, is_given in given.items() if is_given]
+    if unused:
+        verb = "does" if len(unused) == 1 else "do"
+        _common.fail(f"{image}: {', '.join(unused)} {verb} not apply here ({why}): leave them out")
 
 
 def _run_signal(signal, output_dir, ring, options) -> None:
