@@ -125,3 +125,78 @@ def test_neighbour_pairs_of_a_volume_are_its_face_neighbours():
     labels[1, 1, 1] = 1
     first, second, _ = neighbour_pairs(labels)
     assert sorted(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 1)] * 3
+
+
+def test_segments_cut_the_merge_tree_of_a_signal_and_a_volume():
+    signal = np.repeat([0.0, 1.0, 0.0, 2.0, 1.0], 120)
+    signal = signal + np.random.default_rng(3).normal(scale=0.1, size=signal.size)
+    truth, volume = _two_cubes()
+    for array, counts in ((signal, (2, 3)), (volume, (3,))):
+        free = segment(array)
+        assert free.tree is not None and free.tree.n_leaves >= 3
+        np.testing.assert_array_equal(free.labels, free.tree.cut(threshold=16.0))
+        for k in counts:
+            result = segment(array, segments=k)
+            assert result.n_segments == k and np.unique(result.labels).size == k
+            np.testing.assert_array_equal(result.labels, free.tree.cut(n_regions=k))
+            merges = [step for step in result.steps if step["step"] == "merge"]
+            assert len(merges) == free.tree.n_leaves - k
+
+
+def _touching_balls(shape=(16, 32, 40), spacing=(2.0, 1.0, 1.0)):
+    """Two balls of one intensity (radius 8.5, centres 14 apart: a neck of radius 4.7)."""
+    z, y, x = np.indices(shape).astype(float)
+    truth = np.zeros(shape, dtype=int)
+    for label, centre in enumerate((12.5, 26.5), start=1):
+        truth[(spacing[0] * z - 16) ** 2 + (y - 16) ** 2 + (x - centre) ** 2 < 8.5**2] = label
+    return truth, (truth > 0) + np.random.default_rng(0).normal(scale=0.1, size=shape)
+
+
+def test_split_necks_tells_touching_objects_of_a_volume_apart():
+    truth, volume = _touching_balls()
+    plain = segment(volume, spacing=(2.0, 1.0, 1.0))
+    split = segment(volume, spacing=(2.0, 1.0, 1.0), split_necks=1.0)
+    majority = [np.bincount(split.labels[truth == value]).argmax() for value in (1, 2)]
+    assert len({np.bincount(plain.labels[truth == value]).argmax() for value in (1, 2)}) == 1
+    assert majority[0] != majority[1]
+    for value, label in zip((1, 2), majority, strict=True):
+        assert np.mean(split.labels[truth == value] == label) > 0.6
+    logged = [step for step in split.steps if step["stage"] == "split"]
+    assert logged and all(step["step"] == "split_necks" for step in logged)
+    assert split.parameters["split_necks"] == 1.0
+
+
+def test_a_neck_is_cut_only_when_deeper_than_asked_in_physical_units():
+    from wavesegment.grouping.necks import split_at_necks
+
+    z, y, x = np.indices((12, 24, 40)).astype(float)
+    balls = ((2 * z - 12) ** 2 + (y - 12) ** 2 + (x - 12) ** 2 < 81) | (
+        (2 * z - 12) ** 2 + (y - 12) ** 2 + (x - 27) ** 2 < 81
+    )
+    labels = balls.astype(int)
+    log = []
+    cut = split_at_necks(labels, balls, depth=2.0, spacing=(2.0, 1.0, 1.0), steps=log)
+    assert cut[6, 12, 12] != cut[6, 12, 27] and cut.max() == 2 and cut[0, 0, 0] == 0
+    assert log == [
+        {"step": "split_necks", "label": 1, "regions": [1, 2], "pixels": log[0]["pixels"]}
+    ]
+    assert sum(log[0]["pixels"]) == balls.sum()
+    # Centres 9 from their edge, the neck (radius sqrt(81 - 7.5^2) ~ 5) some 4 below them.
+    deep = split_at_necks(labels, balls, depth=6.0, spacing=(2.0, 1.0, 1.0))
+    assert deep.max() == 1
+    signal = np.repeat([0, 1, 1, 0, 1], 20)  # intervals have no necks
+    assert split_at_necks(signal, signal > 0, depth=0.5).max() == 2
+
+
+def test_the_cut_necks_are_in_the_steps_report_in_two_dimensions_too():
+    from wavesegment.analysis.steps import steps_report
+
+    rows, cols = np.indices((48, 64))
+    image = -np.ones((48, 64))
+    image[
+        ((rows - 24) ** 2 + (cols - 22) ** 2 < 100) | ((rows - 24) ** 2 + (cols - 38) ** 2 < 100)
+    ] = 1
+    plain, split = segment(image), segment(image, split_necks=1.0)
+    assert steps_report(plain)["necks"] == [] and split.n_segments == plain.n_segments + 1
+    (entry,) = steps_report(split)["necks"]
+    assert len(entry["regions"]) == 2 and split.labels[24, 22] != split.labels[24, 38]

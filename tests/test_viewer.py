@@ -7,7 +7,13 @@ import os
 import numpy as np
 import pytest
 
-from wavesegment.viewer.logic import Cancelled, SegmentationJob, layer_data, wave_frames
+from wavesegment.viewer.logic import (
+    Cancelled,
+    SegmentationJob,
+    layer_data,
+    layer_waves,
+    wave_frames,
+)
 
 
 def _squares(shape=(24, 32)):
@@ -66,6 +72,50 @@ def test_the_manifest_names_the_widget():
     assert "wavesegment.viewer.widgets:SegmentWidget" in text
 
 
+def test_the_waves_of_a_volume_layer_have_a_time_axis_before_its_three():
+    volume = np.zeros((6, 10, 12))
+    volume[1:4, 2:7, 3:9] = 1
+    options = {"preset": "published", "coupling": "normalised"}
+    phases, keywords = layer_waves(volume, rgb=False, name="cells", options=options)
+    assert phases.ndim == 4 and phases.shape[1:] == volume.shape
+    assert phases.shape[0] > 20  # every 4th step of layers 1 and 2
+    assert keywords["name"] == "cells waves" and keywords["colormap"] == "twilight"
+    assert len(keywords["scale"]) == len(keywords["translate"]) == 4
+    assert np.nanmax(np.abs(phases)) <= np.pi and not np.isnan(phases[0]).any()
+
+
+def test_the_manifest_contributes_the_waves_action_to_a_menu():
+    npe2 = pytest.importorskip("npe2")
+    path = importlib.resources.files("wavesegment.viewer") / "napari.yaml"
+    manifest = npe2.PluginManifest.from_file(str(path))
+    commands = {c.id: c.python_name for c in manifest.contributions.commands}
+    assert commands["wavesegment.show_waves"] == "wavesegment.viewer.actions:show_waves"
+    menu = manifest.contributions.menus["napari/layers/visualize"]
+    assert [item.command for item in menu] == ["wavesegment.show_waves"]
+
+
+def test_the_waves_action_adds_the_phases_of_the_selected_layer():
+    pytest.importorskip("napari")
+    pytest.importorskip("qtpy.QtWidgets", exc_type=ImportError)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from napari.components import ViewerModel
+    from qtpy.QtWidgets import QApplication
+
+    from wavesegment.viewer.actions import show_waves
+
+    app = QApplication.instance() or QApplication([])  # kept: the worker needs it alive
+    viewer = ViewerModel()
+    viewer.add_labels(np.zeros((24, 32), dtype=int), name="labels")
+    assert show_waves(viewer) is None  # a labels layer: nothing to run
+    viewer.add_image(_squares(), name="squares")
+    worker, done = show_waves(viewer), []
+    worker.finished.connect(lambda: done.append(True))
+    _wait_for(lambda: bool(done))
+    waves = viewer.layers["squares waves"]
+    assert waves.data.ndim == 3 and waves.data.shape[1:] == (24, 32)  # natural: native grid
+    assert waves.colormap.name == "twilight" and app is not None
+
+
 def test_the_widget_segments_the_selected_layer_in_a_headless_viewer():
     pytest.importorskip("napari")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -90,12 +140,17 @@ def test_the_widget_segments_the_selected_layer_in_a_headless_viewer():
 
 def _wait(widget, seconds=120):
     """Run the Qt event loop until the widget's run has ended (Cancel is off again)."""
+    _wait_for(lambda: not widget.cancel_button.enabled, seconds)
+
+
+def _wait_for(ended, seconds=120):
+    """Run the Qt event loop until ``ended()``."""
     import time
 
     from qtpy.QtWidgets import QApplication
 
     end = time.time() + seconds
-    while widget.cancel_button.enabled and time.time() < end:
+    while not ended() and time.time() < end:
         QApplication.processEvents()
         time.sleep(0.02)
     QApplication.processEvents()

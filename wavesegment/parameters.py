@@ -102,6 +102,9 @@ class Parameters:
     merge_texture_spread: float = 10.0
     merge_edge_weight: float = 1.5
     merge_texture_edges: float = 15.0
+    # Above 0: each segment's foreground cut at necks this deep (units of spacing), see
+    # wavesegment.grouping.necks; for touching objects of one intensity (cells, nuclei).
+    split_necks: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "readout_steps", _step_pair(self.readout_steps))
@@ -286,6 +289,7 @@ _CHECKS = (
     _number("merge_texture_spread", low=0.0),
     _number("merge_edge_weight", low=0.0, strict=False),
     _number("merge_texture_edges", low=0.0),
+    _number("split_necks", low=0.0, strict=False),
     _check_segments,
 )
 

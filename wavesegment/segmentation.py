@@ -97,14 +97,16 @@ class SegmentationResult:
         What each step after the network did, in order, JSON-ready. Each entry's ``"stage"``
         says which: ``"candidates"`` (the connected parts each cluster-and-sides combination
         made), ``"absorb"`` (small regions merged into a neighbour), ``"upsample"``,
-        ``"refine"`` (pixels moved) and ``"merge"`` (similar regions merged, with the cost);
+        ``"refine"`` (pixels moved), ``"merge"`` (similar regions merged, with the cost) and
+        ``"split"`` (segments cut at their necks, with ``split_necks``);
         ``"step"`` and the other fields are those that the functions of
         :mod:`wavesegment.grouping` log.
     timings : dict
         Seconds spent in each stage.
     tree : MergeTree or None
         The merge tree of the regions at the image's size (presets with ``merge_threshold``
-        above 0), of which ``labels`` is a cut; see :mod:`wavesegment.grouping.tree`.
+        above 0), in any dimension, of which ``labels`` is a cut (before ``split_necks`` cuts
+        segments further); see :mod:`wavesegment.grouping.tree`.
     """
 
     labels: np.ndarray
@@ -150,11 +152,12 @@ def segment(
     preset : {"natural", "published"}
         The named parameter set that fills in every parameter not given.
     segments : int, optional
-        With a merge tree (``merge_threshold`` above 0, preset "natural"): the number of
-        segments, the tree cut where that many regions are left (all of its leaves if it has
-        fewer) instead of under ``merge_threshold``. Without (preset "published"): the number
-        of phase clusters of the foreground. By default the clusters' number is chosen from
-        their separation (see :func:`wavesegment.readout.cluster_units`).
+        With a merge tree (``merge_threshold`` above 0, preset "natural"; images, signals and
+        volumes alike): the number of segments, the tree cut where that many regions are left
+        (all of its leaves if it has fewer) instead of under ``merge_threshold``. Without
+        (preset "published"): the number of phase clusters of the foreground. By default the
+        clusters' number is chosen from their separation (see
+        :func:`wavesegment.readout.cluster_units`).
     seed : int, optional
         Seed of the random initial phases, as MATLAB's ``rng(seed)`` (default 0); also seeds
         k-means. With ``n_seeds`` > 1 the runs use seeds ``seed, seed + 1, ...``.

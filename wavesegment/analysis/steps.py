@@ -28,8 +28,9 @@ def steps_report(result) -> dict:
     each candidate became; ``"regions"``: how many regions came to the image's size;
     ``"refinement"``: pixels the boundary refinement moved; ``"merges"``: each merge in order,
     with its cost and the cost's parts (regions' numbers); ``"region_to_segment"``: the final
-    segment of each region; ``"segments"``: the final count; ``"boundary"``: the fractions of
-    the final boundary that each stage drew.
+    segment of each region (before ``split_necks``); ``"necks"``: each segment that
+    ``split_necks`` cut, into which final segments; ``"segments"``: the final count;
+    ``"boundary"``: the fractions of the final boundary that each stage drew.
     """
     steps = list(result.steps)
     sides = list(result.grid.sides)
@@ -40,6 +41,7 @@ def steps_report(result) -> dict:
         "regions": int(result.grid.labels.max()),
         "merges": [_fields(entry) for entry in _of(steps, "merge", "merge")],
         "region_to_segment": _mapping(steps, "merge"),
+        "necks": [_fields(entry) for entry in _of(steps, "split", "split_necks")],
         "segments": result.n_segments,
         "boundary": boundary_report(result),
     }

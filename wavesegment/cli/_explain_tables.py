@@ -128,6 +128,9 @@ def _steps(console: Console, steps: dict) -> None:
                 f"{merge['pixels'][0]} + {merge['pixels'][1]}",
             )
         console.print(table)
+    if steps["necks"]:
+        pieces = sum(len(entry["regions"]) for entry in steps["necks"])
+        console.print(f"  split_necks cut {len(steps['necks'])} segments into {pieces} pieces")
     boundary = steps["boundary"]
     shares = ", ".join(
         f"{name} {100 * share:.1f}%" for name, share in boundary["fractions"].items()

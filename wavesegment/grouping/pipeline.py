@@ -1,7 +1,7 @@
 """The grouping steps of ``segment()``, in order: candidate regions on the working grid (colour
 sides, connected parts, small regions absorbed), then at the image's size (boundaries refined,
-the merge tree built and cut). Each appends what it does to the run's ``steps`` log, tagged
-with its stage.
+the merge tree built and cut, touching objects cut apart at their necks). Each appends what it
+does to the run's ``steps`` log, tagged with its stage.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from ..parameters import Parameters
 from ..preparation.grid import to_native
 from ..preparation.image import PreparedImage
 from ..preparation.intensity import rescale_unit
-from .merging import edge_strength, merge_similar_regions
+from .merging import edge_strength
+from .necks import split_at_necks
 from .refinement import refine_boundaries
 from .regions import merge_small_regions, split_disconnected
-from .tree import cut_steps, merge_tree
+from .tree import MergeTree, cut_steps, merge_tree
 
 
 def candidate_regions(
@@ -55,57 +56,63 @@ def finish_at_native_size(
     prepared: PreparedImage, grid_labels, grid_background, p: Parameters, steps: list
 ):
     """Labels, background and merge tree (or None) at the image's size: brought up from the
-    grid, boundaries refined onto the image's colours, and, with ``merge_threshold``, the
-    merge tree of the regions and its cut; logged in ``steps``."""
+    grid, boundaries refined onto the image's colours (2-D), with ``merge_threshold`` the
+    merge tree of the regions and its cut, and with ``split_necks`` each segment's foreground
+    cut at its necks; logged in ``steps``.
+
+    An image's regions merge by colour and edges; a signal's or a volume's by intensity alone,
+    mapped onto 0..100 (the range of L*, for which ``merge_threshold`` is set). The tree is
+    the regions' before the necks are cut.
+    """
     native = prepared.native_shape
     labels, background = to_native(grid_labels, native), to_native(grid_background, native)
     if prepared.on_grid:
         shapes = {"from": list(grid_labels.shape), "to": list(native)}
         steps.append({"stage": "upsample", "step": "upsample", **shapes})
-    if prepared.spatial_dims != 2:
-        return _merge_by_intensity(prepared.image, labels, p, steps), background, None
-    refining = p.refine_boundaries and prepared.on_grid
-    if not (refining or p.merge_threshold):
-        return labels, background, None
-    lab = prepared.native_lab
-    cell = max(n / g for n, g in zip(native, prepared.grid_shape, strict=True))
-    if refining:
-        iterations = int(np.ceil(cell)) + 1
-        refined = refine_boundaries(labels, lab, iterations=iterations)
-        moved = int(np.count_nonzero(refined != labels))
-        steps.append(
-            {"stage": "refine", "step": "refine", "iterations": iterations, "pixels_moved": moved}
-        )
-        labels = refined
-    if not p.merge_threshold:
-        return labels, background, None
+    tree = None
+    if prepared.spatial_dims == 2:
+        cell = max(n / g for n, g in zip(native, prepared.grid_shape, strict=True))
+        if p.refine_boundaries and prepared.on_grid:
+            labels = _refine(labels, prepared.native_lab, cell, steps)
+        if p.merge_threshold:
+            lab = prepared.native_lab
+            features = np.moveaxis(lab, -1, 0)
+            labels, tree = _merge(labels, features, edge_strength(lab, scale=cell / 2), p, steps)
+    elif p.merge_threshold:
+        features = 100 * rescale_unit(prepared.image)[None]
+        labels, tree = _merge(labels, features, None, p, steps)
+    if p.split_necks:
+        with _stage(steps, "split") as log:
+            labels = split_at_necks(
+                labels, ~background, depth=p.split_necks, spacing=p.spacing, steps=log
+            )
+    return labels, background, tree
+
+
+def _refine(labels: np.ndarray, lab: np.ndarray, cell: float, steps: list) -> np.ndarray:
+    """Boundaries brought up from a grid of ``cell`` pixels refined onto the image's colours."""
+    iterations = int(np.ceil(cell)) + 1
+    refined = refine_boundaries(labels, lab, iterations=iterations)
+    moved = int(np.count_nonzero(refined != labels))
+    steps.append(
+        {"stage": "refine", "step": "refine", "iterations": iterations, "pixels_moved": moved}
+    )
+    return refined
+
+
+def _merge(labels, features, edges, p: Parameters, steps: list) -> tuple[np.ndarray, MergeTree]:
+    """The merge tree of the regions and its cut at ``segments`` regions, or else under
+    ``merge_threshold``; the cut's merges are logged."""
     tree = merge_tree(
         labels,
-        features=np.moveaxis(lab, -1, 0),
+        features=features,
         size_exponent=p.merge_size_exponent,
-        edges=edge_strength(lab, scale=cell / 2),
+        edges=edges,
         texture_spread=p.merge_texture_spread,
         edge_weight=p.merge_edge_weight,
         texture_edges=p.merge_texture_edges,
     )
     cut = {"n_regions": p.segments} if p.segments else {"threshold": p.merge_threshold}
-    merged = tree.cut(**cut)
     with _stage(steps, "merge") as log:
         log.extend(cut_steps(tree, tree.n_merges(**cut)))
-    return merged, background, tree
-
-
-def _merge_by_intensity(values: np.ndarray, labels: np.ndarray, p: Parameters, steps: list):
-    """A signal's or a volume's merge: similar neighbours by their intensity mapped onto
-    0..100 (the range of L*, for which ``merge_threshold`` is set), without colour or edges."""
-    if not p.merge_threshold:
-        return labels
-    with _stage(steps, "merge") as log:
-        return merge_similar_regions(
-            labels,
-            features=100 * rescale_unit(values)[None],
-            threshold=p.merge_threshold,
-            size_exponent=p.merge_size_exponent,
-            texture_spread=p.merge_texture_spread,
-            steps=log,
-        )
+    return tree.cut(**cut), tree

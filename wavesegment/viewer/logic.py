@@ -1,5 +1,6 @@
-"""What the napari widgets do, without napari: run a segmentation that reports its progress and
-can be cancelled, and turn a run's waves into an image layer with a time axis.
+"""What the napari widget and the waves action do, without napari: run a segmentation that
+reports its progress and can be cancelled, and turn a run's waves into an image layer with a
+time axis.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import numpy as np
 
 #: The cyclic colour map of the phases (napari's name for matplotlib's ``twilight``).
 PHASE_COLORMAP = "twilight"
+#: Steps between the kept frames of the waves: a few hundred frames over the natural run.
+WAVE_INTERVAL = 4
 
 
 class Cancelled(Exception):
@@ -91,4 +94,32 @@ def wave_frames(result) -> tuple[np.ndarray, dict]:
         # Unit centres of the grid onto the pixel centres of the image.
         "translate": (0.0, *[(c - 1) / 2 for c in cell]),
     }
+    return phases, keywords
+
+
+def layer_waves(
+    data: np.ndarray,
+    *,
+    rgb: bool,
+    name: str,
+    options: dict | None = None,
+    trace_every: int = WAVE_INTERVAL,
+    on_progress: Callable[[str, float], None] | None = None,
+) -> tuple[np.ndarray, dict]:
+    """The waves of an image layer's data (its spatial dimensions read from the layer, the
+    ``options`` of :func:`wavesegment.segment` on top): what :func:`wave_frames` gives, the
+    layer named ``"<name> waves"``.
+
+    Examples
+    --------
+    >>> signal = np.repeat([0.0, 1.0, 0.0], 40)
+    >>> phases, keywords = layer_waves(signal, rgb=False, name="trace",
+    ...                                options={"preset": "published"}, trace_every=20)
+    >>> phases.shape, keywords["name"], keywords["colormap"]
+    ((10, 120), 'trace waves', 'twilight')
+    """
+    array, dims = layer_data(data, rgb=rgb)
+    job = SegmentationJob(array, {"spatial_dims": dims, **(options or {})}, on_progress)
+    phases, keywords = wave_frames(job.run(trace_every=trace_every))
+    keywords["name"] = f"{name} waves"
     return phases, keywords

@@ -13,10 +13,7 @@ import time
 from magicgui.widgets import CheckBox, ComboBox, Container, Label, ProgressBar, PushButton, SpinBox
 
 from ..parameters import PRESETS
-from .logic import Cancelled, SegmentationJob, layer_data, wave_frames
-
-# Steps between the kept frames of the waves: a few hundred frames over the natural run.
-_WAVE_INTERVAL = 4
+from .logic import WAVE_INTERVAL, Cancelled, SegmentationJob, layer_data, wave_frames
 
 
 class SegmentWidget(Container):
@@ -77,7 +74,7 @@ class SegmentWidget(Container):
         self._job = SegmentationJob(
             data, options, on_progress=lambda s, f: progress.update(stage=s, fraction=f)
         )
-        worker = thread_worker(_follow)(self._job, progress, _WAVE_INTERVAL if waves else 0)
+        worker = thread_worker(_follow)(self._job, progress, WAVE_INTERVAL if waves else 0)
         worker.yielded.connect(self._show_progress)
         worker.returned.connect(lambda result: self._add_layer(layer, result, waves))
         worker.errored.connect(self._failed)
