@@ -240,3 +240,27 @@ def test_stack_options_on_an_image_are_refused(tmp_path):
     Image.fromarray(np.zeros((16, 16), np.uint8)).save(tmp_path / "flat.png")
     done = CliRunner().invoke(app, ["run", str(tmp_path / "flat.png"), "--stack", "frames"])
     assert done.exit_code == 2 and "are for multi-page TIFFs" in done.stderr, done.output
+
+
+def test_split_necks_parts_touching_balls_in_run_and_batch(tmp_path):
+    """Two touching balls of one intensity: one segment, two once cut at their neck; the
+    option reaches both commands and is recorded in the sidecar."""
+    z, y, x = np.mgrid[:12, :40, :40]
+    volume = np.full(z.shape, 100.0)
+    for centre in (13, 27):
+        volume[(z - 6) ** 2 * 4 + (y - 20) ** 2 + (x - centre) ** 2 < 64] = 900.0
+    volume += np.random.default_rng(0).normal(scale=5, size=volume.shape)
+    _write_hyperstack(tmp_path / "balls.tif", volume, spacing=(2.0, 1.0, 1.0))
+    balls = [(volume > 500) & (x < 20), (volume > 500) & (x >= 20)]
+    majority = {}
+    for command, options in (("run", []), ("batch", ["--split-necks", "1.5"])):
+        source = tmp_path / "balls.tif" if command == "run" else tmp_path
+        out = tmp_path / command
+        done = CliRunner().invoke(app, [command, str(source), "-o", str(out), *options])
+        assert done.exit_code == 0, done.output
+        labels = tifffile.imread(out / "balls_labels.tiff")
+        majority[command] = [np.bincount(labels[ball]).argmax() for ball in balls]
+        sidecar = json.loads((out / "balls_segments.json").read_text())
+        assert sidecar["request"].get("split_necks") == (1.5 if options else None)
+    assert majority["run"][0] == majority["run"][1]  # one segment
+    assert majority["batch"][0] != majority["batch"][1]  # parted at the neck

@@ -89,6 +89,15 @@ def parse_spacing(text: str | None) -> tuple[float, float, float] | None:
     return spacing
 
 
+SplitNecksOption = Annotated[
+    float | None,
+    typer.Option(
+        "--split-necks",
+        min=0.0,
+        help="Cut touching objects of a segment's foreground at necks at least this deep "
+        "(in samples of the distance transform; e.g. 1.5 for nuclei); 0: off (the default).",
+    ),
+]
 MasksOption = Annotated[
     bool,
     typer.Option(
@@ -154,6 +163,7 @@ def make_request(
     hierarchy: bool = False,
     stack: Enum | None = None,
     spacing: str | None = None,
+    split_necks: float | None = None,
 ) -> Request:
     """The library's request from the options of ``run`` and ``batch``; leaves with exit 2
     for a bad ``--spacing``."""
@@ -169,6 +179,7 @@ def make_request(
         hierarchy=hierarchy,
         stack=stack.value if stack is not None else "auto",
         spacing=parse_spacing(spacing),
+        split_necks=split_necks,
     )
 
 

@@ -32,6 +32,7 @@ def batch(
     hierarchy: _common.HierarchyOption = False,
     stack: _common.StackOption = None,
     spacing: _common.SpacingOption = None,
+    split_necks: _common.SplitNecksOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -73,6 +74,7 @@ def batch(
         hierarchy=hierarchy,
         stack=stack,
         spacing=spacing,
+        split_necks=split_necks,
     )
     try:
         with _progress_bar(quiet) as progress:

@@ -41,6 +41,7 @@ def run(
     ring: _common.RingOption = False,
     stack: _common.StackOption = None,
     spacing: _common.SpacingOption = None,
+    split_necks: _common.SplitNecksOption = None,
 ) -> None:
     """Segment IMAGE and write its label map, overlay and record.
 
@@ -73,6 +74,8 @@ def run(
         options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
         if dynamics is not None:
             options["dynamics"] = dynamics.value
+        if split_necks is not None:
+            options["split_necks"] = split_necks
         _run_signal(image, output_dir, ring, options)
         return
     _refuse_unused(image, "an image or a stack is a sheet or a volume", {"--ring": ring})
@@ -88,6 +91,7 @@ def run(
         hierarchy=hierarchy,
         stack=stack,
         spacing=spacing,
+        split_necks=split_necks,
     )
     is_stack = is_stack_file(image)
     if not is_stack and (stack is not None or spacing is not None):

@@ -141,9 +141,9 @@ def refuse_pages(path: Path, pages: int) -> None:
     to segment it."""
     if pages > 1:
         raise ImageError(
-            f"{path}: a multi-page TIFF ({pages} pages): `wavesegment run` and `batch` segment a stack of "
-            "equal grayscale pages (--stack volume|frames); otherwise save each page as its own "
-            "file (e.g. with tifffile or Fiji) and segment those"
+            f"{path}: a multi-page TIFF ({pages} pages): `wavesegment run` and `batch` segment "
+            "a stack of equal grayscale pages (--stack volume|frames); otherwise save each page "
+            "as its own file (e.g. with tifffile or Fiji) and segment those"
         )
 
 

@@ -45,6 +45,7 @@ class Request:
     hierarchy: bool = False
     stack: str = "auto"  # multi-page TIFFs: auto, volume or frames
     spacing: tuple[float, float, float] | None = None  # stacks: dz, dy, dx; None: the file's
+    split_necks: float | None = None  # None: the preset's
 
 
 @dataclass
@@ -112,6 +113,27 @@ def label_format_of(request: Request, *, stack: bool = False) -> str:
     return request.label_format or ("tiff" if stack else "png")
 
 
+def segment_options(request: Request) -> dict:
+    """The keyword arguments of :func:`wavesegment.segment` that ``request`` sets (those left
+    at None keep the preset's value).
+
+    Examples
+    --------
+    >>> segment_options(Request(split_necks=1.5))["split_necks"]
+    1.5
+    """
+    options = dict(
+        segments=request.segments,
+        seed=request.seed,
+        engine=request.engine,
+        preset=request.preset,
+        dynamics=request.dynamics,
+    )
+    if request.split_necks is not None:
+        options["split_necks"] = request.split_necks
+    return options
+
+
 def request_fields(request: Request, *, stack: bool = False) -> dict:
     """The options that decide an image's outputs, as its sidecar records them.
 
@@ -126,8 +148,9 @@ def request_fields(request: Request, *, stack: bool = False) -> dict:
     fields = asdict(request)
     del fields["max_pixels"]
     fields["label_format"] = label_format_of(request, stack=stack)
-    if not fields["shape_spectra"]:  # sidecars written before the option existed still match
-        del fields["shape_spectra"]
+    for option in ("shape_spectra", "split_necks"):  # sidecars written before them still match
+        if not fields[option]:
+            del fields[option]
     if stack:  # as JSON reads it back
         fields["spacing"] = None if request.spacing is None else list(request.spacing)
     else:
@@ -232,15 +255,7 @@ def _segment_and_write(
     read_seconds = time.perf_counter() - started
     trace_every = _movie_interval(pixels.shape[:2], request.preset) if movie is not None else 0
     label_format = label_format_of(request)
-    result = segment(
-        pixels,
-        segments=request.segments,
-        seed=request.seed,
-        engine=request.engine,
-        preset=request.preset,
-        dynamics=request.dynamics,
-        trace_every=trace_every,
-    )
+    result = segment(pixels, trace_every=trace_every, **segment_options(request))
     began, spectra, spectra_timing = time.perf_counter(), None, {}
     if request.shape_spectra:
         spectra = _shape_spectra(result)
@@ -275,14 +290,7 @@ def _segment_stack_and_write(
     read = read_stack(image, max_pixels=request.max_pixels, preset=request.preset)
     read_seconds = time.perf_counter() - started
     result = segment_stack(
-        read,
-        stack=request.stack,
-        spacing=request.spacing,
-        segments=request.segments,
-        seed=request.seed,
-        engine=request.engine,
-        preset=request.preset,
-        dynamics=request.dynamics,
+        read, stack=request.stack, spacing=request.spacing, **segment_options(request)
     )
     write_stack_outputs(
         folder,
