@@ -168,11 +168,18 @@ def write_projection_plot(path: str | os.PathLike, result) -> None:
         Image.fromarray(projection_plot(result)).save(temporary, format="PNG")
 
 
-def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int = 200):
+def contact_sheet(
+    output: str | os.PathLike, *, max_images: int = 60, size: int = 200, cut: dict | None = None
+):
     """One picture of a batch's results: per image, input, overlay and labels side by side.
 
     Reads the sidecars under ``output`` (and, if there, the failures of ``summary.json``,
     shown as a line of red text). Returns an RGB uint8 array, or None if there is nothing.
+
+    With ``cut`` (``{"n_regions": k}`` or ``{"threshold": level}``), each image's merge tree,
+    read back from the sidecar and the leaves file that ``--hierarchy`` wrote, is cut there
+    (:meth:`~wavesegment.grouping.tree.MergeTree.cut`) and that cut is drawn instead of the
+    label map; ValueError naming the sidecar if an image has no hierarchy.
     """
     from ..io.export import overlay
     from ..io.images import read_image
@@ -182,6 +189,10 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
     for sidecar_path in sorted(output.rglob("*_segments.json"))[:max_images]:
         record, labels = _read_result(sidecar_path)
         name = sidecar_path.relative_to(output).as_posix().removesuffix("_segments.json")
+        caption = f"{name}: {record['n_segments']} segments"
+        if cut is not None:
+            labels = _cut_labels(sidecar_path, record, labels.shape, cut)
+            caption = f"{name}: {int(labels.max())} segments, {_cut_name(cut)}"
         try:
             image = read_image(record["input"])
             pictures = [_display(image), overlay(image, labels)]
@@ -189,7 +200,6 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
             pictures = [np.full(labels.shape + (3,), 200, np.uint8)] * 2
         pictures.append(segment_colours(int(labels.max(initial=0)))[labels])
         tiles = [_pad(_fit(picture, size), size) for picture in pictures]
-        caption = f"{name}: {record['n_segments']} segments"
         rows.append(_captioned(np.concatenate(tiles, axis=1), caption))
     summary = output / "summary.json"
     if summary.is_file():
@@ -219,6 +229,34 @@ def _read_result(sidecar_path: Path) -> tuple[dict, np.ndarray]:
             f"{sidecar_path}: a damaged result ({why}); rerun the image or remove the file"
         ) from None
     return record, labels
+
+
+def _cut_labels(sidecar_path: Path, record: dict, shape: tuple, cut: dict) -> np.ndarray:
+    """The cut ``cut`` of the merge tree that ``--hierarchy`` wrote beside ``sidecar_path``."""
+    from ..io.hierarchy import read_tree
+
+    entry = record.get("hierarchy")
+    if not isinstance(entry, dict):
+        raise ValueError(
+            f"{sidecar_path}: this result has no hierarchy (merge tree) to cut; "
+            "re-run it with --hierarchy"
+        )
+    try:
+        tree = read_tree(entry, _read_labels(sidecar_path.parent / entry["leaves"]))
+        if tree.leaves.shape != shape:
+            raise ValueError(f"leaves of shape {tree.leaves.shape}, labels of {shape}")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        why = (str(error).splitlines() or [type(error).__name__])[0]
+        raise ValueError(
+            f"{sidecar_path}: a damaged hierarchy ({why}); re-run it with --hierarchy"
+        ) from None
+    return tree.cut(**cut)
+
+
+def _cut_name(cut: dict) -> str:
+    if "n_regions" in cut:
+        return f"tree cut at {cut['n_regions']} regions"
+    return f"tree cut under level {cut['threshold']:g}"
 
 
 def _read_labels(path: Path) -> np.ndarray:
