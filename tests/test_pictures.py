@@ -149,7 +149,7 @@ def blocks_uint8() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def hierarchy_run(tmp_path_factory):
-    """A run with --hierarchy (blocks) and one without (plain) in one output folder."""
+    """The blocks image and its run with --hierarchy: (input folder, output folder)."""
     folder = tmp_path_factory.mktemp("levels")
     Image.fromarray(blocks_uint8()).save(folder / "blocks.png")
     output = folder / "out"
