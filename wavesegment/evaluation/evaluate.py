@@ -246,7 +246,6 @@ def evaluate(
                 }
                 if boundaries:
                     row["levels_of"] = levels_of
-                if boundaries:
                     row |= _boundary_row(level_scores(levels, sample.truths, boundaries=truth_maps))
                 yield row
 
