@@ -235,3 +235,39 @@ def test_eval_prints_the_benchmark(tmp_path):
     assert '"boundary_ods_f"' in json_path.read_text()
     result = runner.invoke(app, [*arguments, "--no-boundaries"])
     assert result.exit_code == 0 and "boundary F" not in result.output
+
+
+def test_the_natural_preset_is_scored_as_its_tree_and_its_label_map():
+    from wavesegment.evaluation.evaluate import TREE_CUTS, score, wavesegment_method
+    from wavesegment.evaluation.levels import Hierarchy
+
+    rng = np.random.default_rng(0)
+    truth = np.zeros((40, 56), dtype=np.int64)
+    truth[6:26, 4:24], truth[18:38, 30:52], truth[3:14, 34:50] = 1, 2, 3
+    colours = np.array([(200, 60, 40), (40, 160, 60), (50, 60, 190), (190, 190, 60)])
+    image = np.clip(colours[truth] + rng.normal(0, 6, (40, 56, 3)), 0, 255).astype(np.uint8)
+    sample = Sample("blocks", image, [truth])
+    method = wavesegment_method()
+    output = method.segment(image, 0)
+    assert isinstance(output, Hierarchy) and len(output.levels) == len(TREE_CUTS)
+    default = TREE_CUTS.index(1.0)
+    np.testing.assert_array_equal(output.levels[default], output.labels)
+    assert np.unique(output.levels[0]).size > np.unique(output.levels[-1]).size
+    dataset = Dataset("one", "regions", ["blocks"], [sample].__getitem__)
+    fixed = Method("wavesegment", {}, lambda image, seed: output, seeded=True)
+    (row,) = evaluate(dataset, [fixed], boundaries=True)
+    assert row["levels_of"] == "tree cuts" and len(row["levels"]["thresholds"]) == len(TREE_CUTS)
+    assert {key: row[key] for key in ("covering", "pri", "voi")} == {
+        key: value for key, value in score(output.labels, sample, "regions").items() if key != "ari"
+    }
+    assert row["levels"]["covering"][default] == pytest.approx(row["covering"])
+    benchmark = summarise([row], "regions")["wavesegment"]["benchmark"]
+    assert benchmark["levels_of"] == "tree cuts" and benchmark["thresholds"] == len(TREE_CUTS)
+    assert benchmark["covering_ods"] >= row["covering"]
+    assert benchmark["boundary_ap"] > 0
+
+
+def test_equal_maps_of_a_sequence_are_scored_once():
+    fine, coarse = _nested()
+    levels = segmentation_levels([fine, fine.copy(), coarse, coarse], fine.shape)
+    assert len(levels.labels) == 2 and levels.stage.tolist() == [0, 0, 1, 1]

@@ -283,3 +283,24 @@ def test_cli_eval_errors(arguments, message):
     result = runner.invoke(app, ["eval", *arguments])
     assert result.exit_code == 2
     assert f"error: {message}" in result.output and "Traceback" not in result.output
+
+
+def test_region_scores_are_the_three_scores_from_one_table():
+    from skimage.metrics import variation_of_information
+
+    from wavesegment.evaluation.metrics import (
+        probabilistic_rand_index,
+        region_scores,
+        segmentation_covering,
+        variation_of_information_bits,
+    )
+
+    rng = np.random.default_rng(3)
+    segmentation = rng.integers(0, 6, (30, 40)) * 7
+    truths = [rng.integers(0, k, (30, 40)) for k in (2, 5, 9)]
+    covering, pri, voi = region_scores(segmentation, truths)
+    assert covering == segmentation_covering(segmentation, truths)
+    assert pri == probabilistic_rand_index(segmentation, truths)
+    assert voi == variation_of_information_bits(segmentation, truths)
+    skimage_voi = np.mean([variation_of_information(t, segmentation).sum() for t in truths])
+    assert voi == pytest.approx(skimage_voi, abs=1e-12)

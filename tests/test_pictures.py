@@ -134,3 +134,82 @@ def test_every_picture_of_an_image_larger_than_the_working_grid(tmp_path):
             assert picture.size[0] > 300
     with Image.open(tmp_path / "coffee_agreement.png") as picture:
         assert picture.size == (sidecar["image_size"]["width"], sidecar["image_size"]["height"])
+
+
+def blocks_uint8() -> np.ndarray:
+    """Four coloured blocks on a red ground, with noise: a merge tree of several leaves."""
+    image = np.zeros((40, 56, 3))
+    image[:] = (200, 60, 40)
+    image[6:26, 4:24] = (40, 160, 60)
+    image[18:38, 30:52] = (50, 60, 190)
+    image[3:14, 34:50] = (190, 190, 60)
+    image += np.random.default_rng(0).normal(0, 6, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def hierarchy_run(tmp_path_factory):
+    """The blocks image and its run with --hierarchy: (input folder, output folder)."""
+    folder = tmp_path_factory.mktemp("levels")
+    Image.fromarray(blocks_uint8()).save(folder / "blocks.png")
+    output = folder / "out"
+    result = runner.invoke(
+        app, ["run", str(folder / "blocks.png"), "-o", str(output), "--hierarchy"]
+    )
+    assert result.exit_code == 0, result.output
+    return folder, output
+
+
+def _tiles(sheet: Path) -> list[np.ndarray]:
+    with Image.open(sheet) as picture:
+        row = np.asarray(picture.convert("RGB"))[16:216]
+    return [row[:, 200 * k : 200 * (k + 1)] for k in range(3)]
+
+
+def test_the_tree_read_back_cuts_as_the_tree_written(hierarchy_run):
+    from wavesegment.io.hierarchy import read_tree
+    from wavesegment.pictures.pictures import _read_labels
+
+    _, output = hierarchy_run
+    record = json.loads((output / "blocks_segments.json").read_text())
+    entry = record["hierarchy"]
+    tree = read_tree(entry, _read_labels(output / entry["leaves"]))
+    written = _read_labels(output / record["outputs"][0])
+    np.testing.assert_array_equal(tree.cut(n_regions=tree.n_leaves - entry["cut_merges"]), written)
+    original = segment(blocks_uint8()).tree
+    for k in range(1, tree.n_leaves + 1):
+        np.testing.assert_array_equal(tree.cut(n_regions=k), original.cut(n_regions=k))
+    for level in np.unique(original.level):
+        np.testing.assert_array_equal(tree.cut(threshold=level), original.cut(threshold=level))
+    with pytest.raises(ValueError, match="two children"):
+        read_tree(entry | {"parent": [tree.parent.size - 1] * tree.parent.size}, tree.leaves)
+
+
+def test_show_draws_a_chosen_cut_of_the_tree(hierarchy_run):
+    _, output = hierarchy_run
+    colours = []
+    for option in (["--segments", "2"], ["--segments", "1"], ["--level", "0"], []):
+        sheet = output / f"sheet{len(colours)}.png"
+        result = runner.invoke(app, ["show", str(output), "-o", str(sheet), *option])
+        assert result.exit_code == 0, result.output
+        labels_tile = _tiles(sheet)[2].reshape(-1, 3)
+        colours.append(len(np.unique(labels_tile[(labels_tile != 255).any(axis=1)], axis=0)))
+    record = json.loads((output / "blocks_segments.json").read_text())
+    n_leaves = record["hierarchy"]["n_leaves"]
+    assert colours == [2, 1, n_leaves, record["n_segments"]]
+    assert n_leaves > record["n_segments"] > 2
+
+
+def test_show_refuses_a_cut_of_a_result_without_hierarchy(hierarchy_run, tmp_path):
+    folder, _ = hierarchy_run
+    output = tmp_path / "plain"
+    result = runner.invoke(app, ["run", str(folder / "blocks.png"), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["show", str(output), "--segments", "3"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "blocks_segments.json" in lines[0] and "--hierarchy" in lines[0]
+    assert not (output / "contact_sheet.png").exists()
+    both = runner.invoke(app, ["show", str(output), "--segments", "3", "--level", "2"])
+    assert both.exit_code == 2 and both.stderr.startswith("error: ")

@@ -24,11 +24,7 @@ from skimage.morphology import thin
 
 from .boundaries import MAX_DISTANCE, boundary_counts, label_boundaries
 from .levels import Levels
-from .metrics import (
-    probabilistic_rand_index,
-    segmentation_covering,
-    variation_of_information_bits,
-)
+from .metrics import region_scores
 
 __all__ = ["boundary_scores", "dataset_scores", "f_measure", "level_scores", "truth_boundaries"]
 
@@ -92,14 +88,7 @@ def level_scores(
     stages = []
     for labels, machine in zip(levels.labels, levels.boundaries, strict=True):
         counts = boundary_counts(machine, boundaries, max_distance=max_distance)
-        stages.append(
-            (
-                list(counts),
-                segmentation_covering(labels, truths),
-                probabilistic_rand_index(labels, truths),
-                variation_of_information_bits(labels, truths),
-            )
-        )
+        stages.append((list(counts), *region_scores(labels, truths)))
     at = [stages[int(stage)] for stage in levels.stage]
     return {
         "thresholds": [float(threshold) for threshold in levels.thresholds],

@@ -29,7 +29,7 @@ from ..preparation.intensity import rescale_unit
 from ..segmentation import segment
 from .benchmark import dataset_scores, f_measure, level_scores, truth_boundaries
 from .datasets import Dataset, Sample
-from .levels import Levels, segmentation_levels
+from .levels import Hierarchy, Levels, segmentation_levels
 from .metrics import (
     adjusted_rand_index,
     mask_iou,
@@ -47,6 +47,9 @@ SLIC_SEGMENTS = 8
 SLIC_COMPACTNESS = 20.0
 # A foreground ARI at least this high counts as the objects separated (issue 3).
 SEPARATED_ARI = 0.95
+# Where the benchmark cuts wavesegment's merge tree: under these multiples of merge_threshold
+# (1/8 .. 4, a third of an octave apart; 1 is the default cut).
+TREE_CUTS = tuple(2 ** (k / 3) for k in range(-9, 7))
 
 # Scores per dataset kind, in table order; lower is better only for VoI.
 METRICS = {
@@ -60,9 +63,11 @@ METRICS = {
 class Method:
     """A segmentation method under evaluation.
 
-    ``segment(image, seed)`` returns a label map, or a hierarchy as a sequence of label maps
-    or a ``ucm2`` (see :mod:`wavesegment.evaluation.levels`); ``seeded`` says whether the seed
-    changes the answer (only seeded methods run once per seed).
+    ``segment(image, seed)`` returns a label map, a hierarchy as a sequence of label maps
+    or a ``ucm2`` (see :mod:`wavesegment.evaluation.levels`), or a
+    :class:`~wavesegment.evaluation.levels.Hierarchy` (a label map and the hierarchy it was
+    cut from); ``seeded`` says whether the seed changes the answer (only seeded methods run
+    once per seed).
     """
 
     name: str
@@ -74,18 +79,26 @@ class Method:
 def wavesegment_method(**options) -> Method:
     """wavesegment's :func:`~wavesegment.segment`, with ``options`` passed on unchanged.
 
+    With a merge tree (the natural preset) it answers a :class:`~.levels.Hierarchy`: its
+    label map, and the tree cut under ``TREE_CUTS`` times ``merge_threshold`` for the
+    benchmark; otherwise its label map.
+
     Examples
     --------
     >>> method = wavesegment_method(segments=2, engine="exact")
     >>> method.parameters
     {'segments': 2, 'engine': 'exact'}
     """
-    return Method(
-        "wavesegment",
-        dict(options),
-        lambda image, seed: segment(image, seed=seed, **options).labels,
-        seeded=True,
-    )
+
+    def run(image: np.ndarray, seed: int) -> np.ndarray | Hierarchy:
+        result = segment(image, seed=seed, **options)
+        if result.tree is None:
+            return result.labels
+        threshold = result.parameters["merge_threshold"]
+        cuts = [result.tree.cut(threshold=threshold * factor) for factor in TREE_CUTS]
+        return Hierarchy(result.labels, cuts)
+
+    return Method("wavesegment", dict(options), run, seeded=True)
 
 
 def felzenszwalb_method(
@@ -197,11 +210,13 @@ def evaluate(
 
     Seeded methods run once per seed, the others once per image (their row has seed None).
     A row holds ``image``, ``method``, ``seed``, ``segments`` (label count), ``seconds`` (of
-    the segmentation alone) and the scores of :func:`score`. Of a hierarchy, these are of its
-    segmentation with the best covering.
+    the segmentation alone) and the scores of :func:`score`: of a label map, of a
+    :class:`~.levels.Hierarchy`'s label map, or of a sequence of maps the one with the best
+    covering.
 
     With ``boundaries``, a row also holds ``levels``, the image's scores at every threshold
-    (:func:`~wavesegment.evaluation.benchmark.level_scores`), and ``boundary_recall``,
+    (:func:`~wavesegment.evaluation.benchmark.level_scores`: of a Hierarchy, its hierarchy),
+    ``levels_of`` (``"labels"``, ``"maps"`` or ``"tree cuts"``), and ``boundary_recall``,
     ``boundary_precision`` and ``boundary_f`` at the image's best threshold.
 
     Examples
@@ -220,8 +235,7 @@ def evaluate(
                 started = time.perf_counter()
                 output = method.segment(sample.image, 0 if seed is None else seed)
                 seconds = time.perf_counter() - started
-                levels = segmentation_levels(output, sample.image.shape[:2])
-                labels = _flat_labels(levels, sample.truths)
+                labels, levels, levels_of = _labels_and_levels(output, sample)
                 row = {
                     "image": sample.name,
                     "method": method.name,
@@ -231,15 +245,23 @@ def evaluate(
                     **score(labels, sample, dataset.kind),
                 }
                 if boundaries:
+                    row["levels_of"] = levels_of
                     row |= _boundary_row(level_scores(levels, sample.truths, boundaries=truth_maps))
                 yield row
 
 
-def _flat_labels(levels: Levels, truths: list[np.ndarray]) -> np.ndarray:
-    """The one segmentation, or of a hierarchy the one with the best covering."""
+def _labels_and_levels(output, sample: Sample) -> tuple[np.ndarray, Levels, str]:
+    """The segmentation scored as flat, the segmentations at each threshold, and what the
+    thresholds are: ``"labels"`` (one), ``"maps"`` (several; flat: the best covering) or
+    ``"tree cuts"`` (a :class:`~.levels.Hierarchy`; flat: its label map)."""
+    shape = sample.image.shape[:2]
+    if isinstance(output, Hierarchy):
+        return np.asarray(output.labels), segmentation_levels(output.levels, shape), "tree cuts"
+    levels = segmentation_levels(output, shape)
     if len(levels.labels) == 1:
-        return levels.labels[0]
-    return max(levels.labels, key=lambda labels: segmentation_covering(labels, truths))
+        return levels.labels[0], levels, "labels" if len(levels.stage) == 1 else "maps"
+    flat = max(levels.labels, key=lambda labels: segmentation_covering(labels, sample.truths))
+    return flat, levels, "maps"
 
 
 def _boundary_row(levels: dict) -> dict:
@@ -262,7 +284,8 @@ def summarise(rows: list[dict], kind: str) -> dict[str, dict]:
     For ``"objects"`` datasets also ``separated``: the fraction of rows with foreground ARI of
     at least 0.95. Where the rows hold ``levels`` (see :func:`evaluate`), ``benchmark``: the
     boundary and region scores at ODS and OIS
-    (:func:`~wavesegment.evaluation.benchmark.dataset_scores`).
+    (:func:`~wavesegment.evaluation.benchmark.dataset_scores`) and ``levels_of``, what its
+    thresholds cut (see :func:`evaluate`).
 
     Examples
     --------
@@ -282,5 +305,6 @@ def summarise(rows: list[dict], kind: str) -> dict[str, dict]:
             entry["separated"] = float(np.mean([row["fg_ari"] >= SEPARATED_ARI for row in own]))
         if "levels" in own[0]:
             entry["benchmark"] = dataset_scores([row["levels"] for row in own])
+            entry["benchmark"]["levels_of"] = own[0].get("levels_of", "maps")
         summary[name] = entry
     return summary

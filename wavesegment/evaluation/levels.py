@@ -5,7 +5,7 @@ so that the dataset's best one (ODS) and each image's own (OIS) can be picked:
 
 - a label map (integer array of the image's shape) is one threshold;
 - a sequence of label maps (``segs`` in the benchmark) is one threshold per map, 1..n, so every
-  image must give the same number of them;
+  image must give the same number of them (a map equal to the one before it is scored once);
 - an ultrametric contour map in the benchmark's double-size format (``ucm2``: a floating-point
   array of shape (2 rows + 1, 2 cols + 1), pixels at odd positions, the level at which each
   boundary between them disappears at the others, levels in 0..1, the outer frame repeating
@@ -24,7 +24,7 @@ from skimage.measure import label
 
 from .boundaries import label_boundaries
 
-__all__ = ["UCM_THRESHOLDS", "Levels", "segmentation_levels"]
+__all__ = ["UCM_THRESHOLDS", "Hierarchy", "Levels", "segmentation_levels"]
 
 # The benchmark's nthresh = 99 thresholds of a UCM.
 UCM_THRESHOLDS = np.linspace(0.01, 0.99, 99)
@@ -42,6 +42,19 @@ class Levels:
     stage: np.ndarray
     labels: list[np.ndarray]
     boundaries: list[np.ndarray]
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """A segmenter's answer and the hierarchy it was cut from.
+
+    ``labels`` is the segmentation the segmenter gives (scored as a flat answer);
+    ``levels`` is the hierarchy (a sequence of label maps or a ``ucm2``, see the module
+    docstring), scored at every threshold for ODS, OIS and AP.
+    """
+
+    labels: np.ndarray
+    levels: np.ndarray | Sequence[np.ndarray]
 
 
 def segmentation_levels(
@@ -74,11 +87,19 @@ def segmentation_levels(
     for labels in maps:
         if np.shape(labels) != shape:
             raise ValueError(f"a label map of shape {np.shape(labels)} for an image of {shape}")
+    # A cut that equals the one before it (a tree with no merge between two levels) is
+    # scored once: its thresholds share a stage.
+    stage = np.zeros(len(maps), dtype=np.int64)
+    distinct = [np.asarray(maps[0])]
+    for i, labels in enumerate(maps[1:], start=1):
+        if not np.array_equal(labels, distinct[-1]):
+            distinct.append(np.asarray(labels))
+        stage[i] = len(distinct) - 1
     return Levels(
         thresholds=np.arange(1, len(maps) + 1, dtype=np.float64),
-        stage=np.arange(len(maps)),
-        labels=[np.asarray(labels) for labels in maps],
-        boundaries=[label_boundaries(labels) for labels in maps],
+        stage=stage,
+        labels=distinct,
+        boundaries=[label_boundaries(labels) for labels in distinct],
     )
 
 

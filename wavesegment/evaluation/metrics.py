@@ -3,7 +3,8 @@
 Probabilistic Rand index and variation of information are averaged over the annotators;
 segmentation covering pools the regions of all annotators (``evaluation_reg_image.m`` of the
 benchmark). Variation of information is in bits. Every score is computed from contingency tables
-(``skimage.metrics.contingency_table``).
+(``skimage.metrics.contingency_table``); :func:`region_scores` gives the benchmark's three from
+one table per annotator.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from skimage.metrics import contingency_table, variation_of_information
+from skimage.metrics import contingency_table
 
 __all__ = [
     "adjusted_rand_index",
     "mask_iou",
     "probabilistic_rand_index",
+    "region_scores",
     "segmentation_covering",
     "variation_of_information_bits",
 ]
@@ -95,14 +97,19 @@ def variation_of_information_bits(
     >>> variation_of_information_bits(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 0]))
     1.0
     """
-    return float(
-        np.mean(
-            [
-                variation_of_information(_compact(truth), _compact(segmentation)).sum()
-                for truth in _as_list(truths)
-            ]
-        )
-    )
+    return float(np.mean([_voi_bits(_counts(truth, segmentation)) for truth in _as_list(truths)]))
+
+
+def _voi_bits(counts: np.ndarray) -> float:
+    """``H(S | G) + H(G | S)`` in bits from a contingency table, as
+    ``skimage.metrics.variation_of_information`` computes it: ``2 H(G, S) - H(G) - H(S)``."""
+    p = counts / counts.sum()
+
+    def entropy(q: np.ndarray) -> float:
+        q = q[q > 0]
+        return float(-(q * np.log2(q)).sum())
+
+    return 2 * entropy(p.ravel()) - entropy(p.sum(axis=1)) - entropy(p.sum(axis=0))
 
 
 def segmentation_covering(
@@ -118,13 +125,34 @@ def segmentation_covering(
     >>> segmentation_covering(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]))
     0.625
     """
-    covered, area = 0.0, 0
-    for truth in _as_list(truths):
-        counts = _counts(truth, segmentation)
-        union = counts.sum(axis=1, keepdims=True) + counts.sum(axis=0, keepdims=True) - counts
-        covered += float((counts.sum(axis=1) * (counts / union).max(axis=1)).sum())
-        area += counts.sum()
-    return float(covered / area)
+    tables = [_counts(truth, segmentation) for truth in _as_list(truths)]
+    return float(sum(map(_covered, tables)) / sum(table.sum() for table in tables))
+
+
+def _covered(counts: np.ndarray) -> float:
+    """``sum_R |R| max_S IoU(R, S)`` over the truth regions R (rows) of a contingency table."""
+    union = counts.sum(axis=1, keepdims=True) + counts.sum(axis=0, keepdims=True) - counts
+    return float((counts.sum(axis=1) * (counts / union).max(axis=1)).sum())
+
+
+def region_scores(
+    segmentation: np.ndarray, truths: np.ndarray | Sequence[np.ndarray]
+) -> tuple[float, float, float]:
+    """Covering, PRI and VoI bits at once, from one contingency table per ground truth: what
+    :func:`segmentation_covering`, :func:`probabilistic_rand_index` and
+    :func:`variation_of_information_bits` give, in a third of their time.
+
+    Examples
+    --------
+    >>> region_scores(np.array([0, 0, 1, 1]), [np.array([0, 0, 0, 1])])
+    (0.625, 0.5, 1.188721875540867)
+    """
+    tables = [_counts(truth, segmentation) for truth in _as_list(truths)]
+    return (
+        float(sum(map(_covered, tables)) / sum(table.sum() for table in tables)),
+        float(np.mean([_rand_index(table) for table in tables])),
+        float(np.mean([_voi_bits(table) for table in tables])),
+    )
 
 
 def adjusted_rand_index(

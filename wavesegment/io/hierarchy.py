@@ -4,13 +4,16 @@
 each boundary pixel the number of the merge at which the boundary disappears, 1 for the first
 merge; 0 off the boundaries) and ``STEM_leaves.FORMAT`` (16-bit: the leaf, 0..n-1, of each
 pixel), and puts the tree in the sidecar under ``"hierarchy"``. With ``parent`` and ``level``
-of the tree and the leaves, numpy alone cuts it at any level (see the README).
+of the tree and the leaves, numpy alone cuts it at any level (see the README);
+:func:`read_tree` reads them back as a :class:`~wavesegment.grouping.tree.MergeTree`.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import numpy as np
 
 from .export import write_label_map
 
@@ -52,3 +55,59 @@ def write_hierarchy(
         "cut_merges": tree.n_leaves - int(result.labels.max()),
     }
     return paths, entry
+
+
+def read_tree(entry: dict, leaves: np.ndarray):
+    """The merge tree that :func:`write_hierarchy` wrote: its sidecar entry and leaves file.
+
+    The merges are rebuilt from ``parent`` (the two children of node ``n_leaves + i`` are
+    merge ``i``), so that :meth:`MergeTree.cut` cuts the tree read back as it cut the tree
+    written: the same regions (numbered by size, ties possibly in another order). The cost
+    parts of each merge are not stored: ``merges`` is empty.
+
+    Returns
+    -------
+    MergeTree
+
+    Raises
+    ------
+    ValueError
+        If the entry and the leaves do not make a tree (a damaged or mismatched file).
+
+    Examples
+    --------
+    >>> entry = {"n_leaves": 3, "parent": [3, 3, 4, 4, 4], "level": [0, 0, 0, 1.0, 2.0],
+    ...          "area": [3, 3, 3, 6, 9]}
+    >>> tree = read_tree(entry, np.repeat([[0, 1, 2]], 3, axis=0))
+    >>> tree.cut(n_regions=2)[0].tolist(), tree.cut(threshold=1.5)[0].tolist()
+    ([1, 1, 2], [1, 1, 2])
+    """
+    from ..grouping.tree import MergeTree
+
+    n_leaves = int(entry["n_leaves"])
+    parent = np.asarray(entry["parent"], dtype=np.int64)
+    level = np.asarray(entry["level"], dtype=np.float64)
+    area = np.asarray(entry["area"], dtype=np.int64)
+    leaves = np.asarray(leaves)
+    n_nodes = 2 * n_leaves - 1
+    if n_leaves < 1 or not parent.shape == level.shape == area.shape == (n_nodes,):
+        raise ValueError(f"a tree of {n_leaves} leaves needs {n_nodes} parents, levels, areas")
+    if leaves.ndim != 2 or leaves.min() != 0 or leaves.max() != n_leaves - 1:
+        raise ValueError(f"the leaves file does not hold leaves 0..{n_leaves - 1}")
+    children = np.argsort(parent[:-1], kind="stable")  # node ids, grouped by their parent
+    if not np.array_equal(parent[children], np.repeat(np.arange(n_leaves, n_nodes), 2)):
+        raise ValueError("each merge node must have two children, numbered before it")
+    representative = np.arange(n_nodes)  # a leaf of each node's region, as merges name it
+    pairs = np.zeros((n_leaves - 1, 2), dtype=np.int64)
+    for i, (a, b) in enumerate(children.reshape(-1, 2)):
+        pairs[i] = representative[a], representative[b]
+        representative[n_leaves + i] = representative[a]
+    return MergeTree(
+        leaves=leaves.astype(np.int32),
+        parent=parent,
+        level=level,
+        area=area,
+        merges=(),
+        pairs=pairs,
+        names=np.arange(n_leaves, dtype=np.int64),
+    )

@@ -168,11 +168,18 @@ def write_projection_plot(path: str | os.PathLike, result) -> None:
         Image.fromarray(projection_plot(result)).save(temporary, format="PNG")
 
 
-def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int = 200):
+def contact_sheet(
+    output: str | os.PathLike, *, max_images: int = 60, size: int = 200, cut: dict | None = None
+):
     """One picture of a batch's results: per image, input, overlay and labels side by side.
 
     Reads the sidecars under ``output`` (and, if there, the failures of ``summary.json``,
     shown as a line of red text). Returns an RGB uint8 array, or None if there is nothing.
+
+    With ``cut`` (``{"n_regions": k}`` or ``{"threshold": level}``), each image's merge tree,
+    read back from the sidecar and the leaves file that ``--hierarchy`` wrote, is cut there
+    (:meth:`~wavesegment.grouping.tree.MergeTree.cut`) and that cut is drawn instead of the
+    label map; ValueError naming the sidecar if an image has no hierarchy.
     """
     from ..io.export import overlay
 
@@ -183,6 +190,11 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
         name = sidecar_path.relative_to(output).as_posix().removesuffix("_segments.json")
         middle = len(labels) // 2 if labels.ndim == 3 else None  # a stack: its middle slice
         labels = labels[middle] if middle is not None else labels
+        caption = f"{name}: {record['n_segments']} segments"
+        caption += f" (slice {middle + 1})" if middle is not None else ""
+        if cut is not None:
+            labels = _cut_labels(sidecar_path, record, labels.shape, cut)
+            caption = f"{name}: {int(labels.max())} segments, {_cut_name(cut)}"
         try:
             image = _read_input(record["input"], middle)
             pictures = [_display(image), overlay(image, labels)]
@@ -190,8 +202,6 @@ def contact_sheet(output: str | os.PathLike, *, max_images: int = 60, size: int 
             pictures = [np.full(labels.shape + (3,), 200, np.uint8)] * 2
         pictures.append(segment_colours(int(labels.max(initial=0)))[labels])
         tiles = [_pad(_fit(picture, size), size) for picture in pictures]
-        caption = f"{name}: {record['n_segments']} segments"
-        caption += f" (slice {middle + 1})" if middle is not None else ""
         rows.append(_captioned(np.concatenate(tiles, axis=1), caption))
     summary = output / "summary.json"
     if summary.is_file():
@@ -232,6 +242,34 @@ def _read_input(path: str, middle: int | None) -> np.ndarray:
     from ..io.stacks import read_stack
 
     return read_stack(path).pixels[middle]
+
+
+def _cut_labels(sidecar_path: Path, record: dict, shape: tuple, cut: dict) -> np.ndarray:
+    """The cut ``cut`` of the merge tree that ``--hierarchy`` wrote beside ``sidecar_path``."""
+    from ..io.hierarchy import read_tree
+
+    entry = record.get("hierarchy")
+    if not isinstance(entry, dict):
+        raise ValueError(
+            f"{sidecar_path}: this result has no hierarchy (merge tree) to cut; "
+            "re-run it with --hierarchy"
+        )
+    try:
+        tree = read_tree(entry, _read_labels(sidecar_path.parent / entry["leaves"]))
+        if tree.leaves.shape != shape:
+            raise ValueError(f"leaves of shape {tree.leaves.shape}, labels of {shape}")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        why = (str(error).splitlines() or [type(error).__name__])[0]
+        raise ValueError(
+            f"{sidecar_path}: a damaged hierarchy ({why}); re-run it with --hierarchy"
+        ) from None
+    return tree.cut(**cut)
+
+
+def _cut_name(cut: dict) -> str:
+    if "n_regions" in cut:
+        return f"tree cut at {cut['n_regions']} regions"
+    return f"tree cut under level {cut['threshold']:g}"
 
 
 def _read_labels(path: Path) -> np.ndarray:
