@@ -84,3 +84,13 @@ def test_non_finite_pixels_in_an_array_are_refused():
 
 def test_the_readme_table_is_the_presets():
     assert preset_table() in README.read_text()
+
+
+def test_the_linkage_is_named_and_its_threshold_is_a_probability():
+    assert PRESETS["natural"].merge_linkage == "learned"
+    assert PRESETS["published"].merge_linkage == "colour"
+    with pytest.raises(ValueError, match="merge_linkage must be one of colour, learned"):
+        Parameters.from_preset("natural", merge_linkage="average")
+    with pytest.raises(ValueError, match="merge_threshold is a probability"):
+        Parameters.from_preset("natural", merge_threshold=16.0)
+    assert Parameters.from_preset("natural", merge_linkage="colour", merge_threshold=16.0)

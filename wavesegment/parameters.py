@@ -25,6 +25,10 @@ COUPLINGS = ("published", "normalised")
 ENGINES = ("auto", "numba", "exact")
 DYNAMICS = ("linear", "critical")
 EIGENSOLVERS = ("auto", "dense", "sparse")
+#: Merge costs of the merge tree: mean-colour difference, edge and size (``"colour"``), or the
+#: learned probability that two regions belong to different segments (``"learned"``, see
+#: :mod:`wavesegment.grouping.linkage`).
+LINKAGES = ("colour", "learned")
 #: Readouts of layer 2: unit phases (published) or FFT magnitudes of the unit trajectories.
 READOUTS = ("phase", "spectral")
 
@@ -102,6 +106,8 @@ class Parameters:
     merge_texture_spread: float = 10.0
     merge_edge_weight: float = 1.5
     merge_texture_edges: float = 15.0
+    # "learned": merge_threshold is a probability of "different segments", 0..1
+    merge_linkage: str = "colour"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "readout_steps", _step_pair(self.readout_steps))
@@ -247,6 +253,14 @@ def _check_spacing(p: Parameters) -> None:
         )
 
 
+def _check_learned_threshold(p: Parameters) -> None:
+    if p.merge_linkage == "learned" and not p.merge_threshold <= 1:
+        raise ValueError(
+            "with merge_linkage='learned', merge_threshold is a probability of different "
+            f"segments: it must be at most 1, not {p.merge_threshold!r}"
+        )
+
+
 def _check_preset_name(p: Parameters) -> None:
     if not isinstance(p.preset, str) or not p.preset:
         raise ValueError(f"preset must be a name, not {p.preset!r}")
@@ -286,6 +300,8 @@ _CHECKS = (
     _number("merge_texture_spread", low=0.0),
     _number("merge_edge_weight", low=0.0, strict=False),
     _number("merge_texture_edges", low=0.0),
+    _choice("merge_linkage", LINKAGES),
+    _check_learned_threshold,
     _check_segments,
 )
 
@@ -314,9 +330,11 @@ PRESETS = MappingProxyType(
             # Pooled over seeds, objects stand further apart than one run's; 4 leaves out the
             # over-splits of an object whose phase has not yet settled (up to 2.7 in one run).
             cluster_separation=4.0,
-            # Tuned on the first 30 BSDS500 train photos; the phase clusters, cut by the
-            # connected parts and the colour sides, are the candidate regions merged here.
-            merge_threshold=16.0,
+            # The phase clusters, cut by the connected parts and the colour sides, are the
+            # candidate regions merged here, by the linkage fitted on the 200 BSDS500 train
+            # photos; the threshold, a probability of "different segments", tuned there too.
+            merge_linkage="learned",
+            merge_threshold=0.5,
             merge_size_exponent=0.15,
             refine_boundaries=True,
         ),

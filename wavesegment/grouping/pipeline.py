@@ -14,6 +14,7 @@ from ..parameters import Parameters
 from ..preparation.grid import to_native
 from ..preparation.image import PreparedImage
 from ..preparation.intensity import rescale_unit
+from .linkage import LEARNED, cue_maps
 from .merging import edge_strength, merge_similar_regions
 from .refinement import refine_boundaries
 from .regions import merge_small_regions, split_disconnected
@@ -79,14 +80,17 @@ def finish_at_native_size(
         labels = refined
     if not p.merge_threshold:
         return labels, background, None
+    learned = p.merge_linkage == "learned"
     tree = merge_tree(
         labels,
         features=np.moveaxis(lab, -1, 0),
         size_exponent=p.merge_size_exponent,
-        edges=edge_strength(lab, scale=cell / 2),
+        edges=None if learned else edge_strength(lab, scale=cell / 2),
         texture_spread=p.merge_texture_spread,
         edge_weight=p.merge_edge_weight,
         texture_edges=p.merge_texture_edges,
+        linkage=LEARNED if learned else None,
+        cues=cue_maps(lab, cell=cell) if learned else None,
     )
     cut = {"n_regions": p.segments} if p.segments else {"threshold": p.merge_threshold}
     merged = tree.cut(**cut)
