@@ -91,6 +91,5 @@ def test_the_linkage_is_named_and_its_threshold_is_a_probability():
     assert PRESETS["published"].merge_linkage == "colour"
     with pytest.raises(ValueError, match="merge_linkage must be one of colour, learned"):
         Parameters.from_preset("natural", merge_linkage="average")
-    with pytest.raises(ValueError, match="merge_threshold is a probability"):
-        Parameters.from_preset("natural", merge_threshold=16.0)
-    assert Parameters.from_preset("natural", merge_linkage="colour", merge_threshold=16.0)
+    with pytest.raises(ValueError, match="merge_probability must be a finite number above 0"):
+        Parameters.from_preset("natural", merge_probability=1.5)

@@ -106,8 +106,10 @@ class Parameters:
     merge_texture_spread: float = 10.0
     merge_edge_weight: float = 1.5
     merge_texture_edges: float = 15.0
-    # "learned": merge_threshold is a probability of "different segments", 0..1
     merge_linkage: str = "colour"
+    # The learned linkage's cut: a probability of "different segments" (merge_threshold is
+    # the colour cost's, and that of signals and volumes, which have no learned linkage).
+    merge_probability: float = 0.5
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "readout_steps", _step_pair(self.readout_steps))
@@ -253,14 +255,6 @@ def _check_spacing(p: Parameters) -> None:
         )
 
 
-def _check_learned_threshold(p: Parameters) -> None:
-    if p.merge_linkage == "learned" and not p.merge_threshold <= 1:
-        raise ValueError(
-            "with merge_linkage='learned', merge_threshold is a probability of different "
-            f"segments: it must be at most 1, not {p.merge_threshold!r}"
-        )
-
-
 def _check_preset_name(p: Parameters) -> None:
     if not isinstance(p.preset, str) or not p.preset:
         raise ValueError(f"preset must be a name, not {p.preset!r}")
@@ -301,7 +295,7 @@ _CHECKS = (
     _number("merge_edge_weight", low=0.0, strict=False),
     _number("merge_texture_edges", low=0.0),
     _choice("merge_linkage", LINKAGES),
-    _check_learned_threshold,
+    _number("merge_probability", low=0.0, high=1.0),
     _check_segments,
 )
 
@@ -332,9 +326,12 @@ PRESETS = MappingProxyType(
             cluster_separation=4.0,
             # The phase clusters, cut by the connected parts and the colour sides, are the
             # candidate regions merged here, by the linkage fitted on the 200 BSDS500 train
-            # photos; the threshold, a probability of "different segments", tuned there too.
+            # photos, cut where it puts "different segments" at 0.5 (tuned there too). The
+            # colour cost (threshold tuned on the first 30 train photos) is that of signals
+            # and volumes, and of merge_linkage="colour".
             merge_linkage="learned",
-            merge_threshold=0.5,
+            merge_probability=0.5,
+            merge_threshold=16.0,
             merge_size_exponent=0.15,
             refine_boundaries=True,
         ),

@@ -92,7 +92,8 @@ def finish_at_native_size(
         linkage=LEARNED if learned else None,
         cues=cue_maps(lab, cell=cell) if learned else None,
     )
-    cut = {"n_regions": p.segments} if p.segments else {"threshold": p.merge_threshold}
+    threshold = p.merge_probability if learned else p.merge_threshold
+    cut = {"n_regions": p.segments} if p.segments else {"threshold": threshold}
     merged = tree.cut(**cut)
     with _stage(steps, "merge") as log:
         log.extend(cut_steps(tree, tree.n_merges(**cut)))
