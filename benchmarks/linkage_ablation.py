@@ -28,10 +28,12 @@ from scipy import optimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wavesegment import segment  # noqa: E402
+from wavesegment.evaluation.benchmark import dataset_scores, level_scores  # noqa: E402
 from wavesegment.evaluation.datasets import open_dataset  # noqa: E402
+from wavesegment.evaluation.levels import segmentation_levels  # noqa: E402
 from wavesegment.grouping import tree  # noqa: E402
 from wavesegment.grouping.adjacency import relabel_by_size  # noqa: E402
-from wavesegment.grouping.linkage import CUES, CueGraph, Linkage, cue_maps  # noqa: E402
+from wavesegment.grouping.linkage import CUES, LEARNED, CueGraph, Linkage, cue_maps  # noqa: E402
 from wavesegment.parameters import PRESETS  # noqa: E402
 from wavesegment.preparation.colour import cielab  # noqa: E402
 
@@ -41,7 +43,7 @@ TRAINING_CUTS = (8, 16, 28)
 GROUPS = {
     "colour": ("colour", "lightness", "spread"),
     "edges": ("edge_fine", "edge_coarse", "edge_inside"),
-    "contrast": ("contrast_fine", "contrast_coarse"),
+    "contrast": ("contrast",),
     "texture": ("texture",),
     "colour_histogram": ("colour_histogram",),
     "size": ("small", "large", "border"),
@@ -188,6 +190,34 @@ def variants(adopted: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return chosen
 
 
+def ucm2(built: tree.MergeTree) -> np.ndarray:
+    """The tree as the benchmark's double-size ultrametric contour map: each pixel border at
+    the level (0..1 for the learned linkage) of the merge that removes it."""
+    levels = np.concatenate([[0.0], built.level[built.n_leaves :]])
+    joined, leaves = levels[tree.join_levels(built)], built.leaves
+    rows, cols = leaves.shape
+    ucm = np.zeros((2 * rows + 1, 2 * cols + 1))
+    ucm[1:-1:2, 2:-1:2] = joined[leaves[:, :-1], leaves[:, 1:]]  # between columns
+    ucm[2:-1:2, 1:-1:2] = joined[leaves[:-1], leaves[1:]]  # between rows
+    corners = np.maximum.reduce(
+        [ucm[1:-2:2, 2:-1:2], ucm[3::2, 2:-1:2], ucm[2:-1:2, 1:-2:2], ucm[2:-1:2, 3::2]]
+    )
+    ucm[2:-1:2, 2:-1:2] = corners
+    return np.clip(ucm, 0, 1)
+
+
+def hierarchy_scores(samples, photos) -> dict:
+    """The BSDS500 benchmark (ODS / OIS) of the learned linkage's whole tree, as a ucm2."""
+    rows = []
+    for (leaves, lab, maps), sample in zip(photos, samples, strict=True):
+        built = tree.merge_tree(
+            leaves, features=np.moveaxis(lab, -1, 0), linkage=LEARNED, cues=maps
+        )
+        levels = segmentation_levels(ucm2(built), leaves.shape)
+        rows.append(level_scores(levels, sample.truths))
+    return dataset_scores(rows)
+
+
 def load(split: Path, cache: Path, limit: int | None):
     dataset = open_dataset(split)
     count = len(dataset) if limit is None else min(limit, len(dataset))
@@ -205,7 +235,16 @@ def main() -> None:
     parser.add_argument("--cues", nargs="*", default=list(CUES), help="the adopted cues")
     parser.add_argument("--variants", nargs="*", help="only these variants")
     parser.add_argument("--weights", action="store_true", help="print the adopted model")
+    parser.add_argument(
+        "--hierarchy", action="store_true", help="only the shipped tree's ODS / OIS on val"
+    )
     args = parser.parse_args()
+    if args.hierarchy:
+        val, val_photos = load(args.bsds / "val", args.cache, args.limit)
+        scores = hierarchy_scores(val, val_photos)
+        print(f"{len(val)} val photos, the shipped linkage's tree as a ucm2:")
+        print({k: round(v, 3) for k, v in scores.items()})
+        return
     train, train_photos = load(args.bsds / "train", args.cache, args.limit)
     pairs = [training_pairs(*p, s.truths) for p, s in zip(train_photos, train, strict=True)]
     cues, labels, weights = (np.concatenate(column) for column in zip(*pairs, strict=True))

@@ -391,7 +391,7 @@ def test_learned_cues_of_two_flat_regions():
     cues = dict(zip(CUES, graph.cues(0, 1), strict=True))
     assert cues["colour"] == pytest.approx(30.0) and cues["lightness"] == pytest.approx(30.0)
     assert cues["spread"] == pytest.approx(np.sqrt(0.6 * 0.4) * 30)  # of the pair's union
-    assert cues["contrast_fine"] == pytest.approx(30.0, rel=0.05)  # sampled off the border
+    assert cues["contrast"] == pytest.approx(30.0, rel=0.05)  # sampled off the border
     assert cues["small"] == pytest.approx(np.log(0.4)) and cues["large"] == pytest.approx(
         np.log(0.6)
     )
