@@ -146,6 +146,18 @@ class Parameters:
         merges regions, ``merge_threshold`` above 0) rather than of phase clusters."""
         return self.merge_threshold > 0
 
+    @property
+    def tree_threshold(self) -> float:
+        """The level under which the 2-D merge tree is cut by default: ``merge_probability``
+        with the learned linkage, else ``merge_threshold`` (a colour cost).
+
+        Examples
+        --------
+        >>> PRESETS["natural"].tree_threshold, PRESETS["natural"].merge_threshold
+        (0.5, 16.0)
+        """
+        return self.merge_probability if self.merge_linkage == "learned" else self.merge_threshold
+
     def as_dict(self) -> dict:
         """JSON-ready values, by name."""
         values = dataclasses.asdict(self)

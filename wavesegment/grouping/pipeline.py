@@ -92,8 +92,7 @@ def finish_at_native_size(
         linkage=LEARNED if learned else None,
         cues=cue_maps(lab, cell=cell) if learned else None,
     )
-    threshold = p.merge_probability if learned else p.merge_threshold
-    cut = {"n_regions": p.segments} if p.segments else {"threshold": threshold}
+    cut = {"n_regions": p.segments} if p.segments else {"threshold": p.tree_threshold}
     merged = tree.cut(**cut)
     with _stage(steps, "merge") as log:
         log.extend(cut_steps(tree, tree.n_merges(**cut)))
