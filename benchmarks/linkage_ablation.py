@@ -1,21 +1,19 @@
-"""Ablation of the merge tree's linkage cues on BSDS500: which terms of the cost earn their keep.
+"""Fit and ablate the merge tree's learned linkage on BSDS500: which grouping cues earn their keep.
 
-For the first ``--limit`` photos of a BSDS500 split, the natural preset runs once and its
-candidate regions (the merge tree's leaves, ``result.tree.leaves``) are kept (cached in
-``--cache`` if given). Then, for each variant of the linkage, the merge tree of those leaves is
-built and cut under each threshold of a sweep; the table gives, per variant, the threshold
-with the best mean covering and its covering / PRI / VoI (bits), every annotator, and the
-scores at ``--at`` thresholds (e.g. train's best, to check them on val).
+For every photo of the train and the val split, the natural preset runs once and its
+candidate regions (the merge tree's leaves) are cached in ``--cache`` with the photo's cue maps
+(:func:`wavesegment.grouping.linkage.cue_maps`). Training pairs are the adjacent regions of the
+leaves and of three cuts of the colour linkage's tree (so that large merged regions are seen
+too), labelled "different" by the share of annotators whose majority segments of the two
+differ, weighted by the smaller region's share of the photo. For each variant (every cue; every
+cue but one; one cue group alone; the colour linkage), a logistic model is fitted on train
+pairs, its merge tree cut at each threshold of a sweep on train, and the threshold with the best
+mean covering taken to val unchanged. Scores: covering / PRI / VoI (bits), every annotator.
 
-    python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500/train --limit 30
-    python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500/val --limit 40 \\
-        --at preset=16 lbp=...
+    python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache /tmp/linkage-cache
 
-Variants: ``preset`` (the natural preset's cost); ``mean-lab`` (distance of mean CIELAB
-only: no edge, no texture discount, no size factor); ``no-edge``, ``no-size``,
-``no-texture-discount`` (the preset's cost less one term); ``lbp`` (the preset's cost plus
-the total-variation distance of the regions' local-binary-pattern histograms on L*, times
-``--lbp-weight``); ``coarse-edges`` (border edges averaged over the preset's scale and 4x it).
+``--weights`` prints the full model's constants, as ``wavesegment/grouping/linkage.py`` ships
+them.
 """
 
 from __future__ import annotations
@@ -25,140 +23,254 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy import optimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skimage.feature import local_binary_pattern  # noqa: E402
-
 from wavesegment import segment  # noqa: E402
+from wavesegment.evaluation.benchmark import dataset_scores, level_scores  # noqa: E402
 from wavesegment.evaluation.datasets import open_dataset  # noqa: E402
-from wavesegment.evaluation.evaluate import score  # noqa: E402
-from wavesegment.grouping import merging, tree  # noqa: E402
+from wavesegment.evaluation.levels import segmentation_levels  # noqa: E402
+from wavesegment.grouping import tree  # noqa: E402
+from wavesegment.grouping.adjacency import relabel_by_size  # noqa: E402
+from wavesegment.grouping.linkage import CUES, LEARNED, CueGraph, Linkage, cue_maps  # noqa: E402
 from wavesegment.parameters import PRESETS  # noqa: E402
 from wavesegment.preparation.colour import cielab  # noqa: E402
 
-THRESHOLDS = (6, 8, 10, 12, 14, 16, 18, 20, 24, 28, 34, 40)
+PROBABILITIES = tuple(np.round(np.arange(0.2, 0.86, 0.05), 2))
+COLOUR_THRESHOLDS = (8, 10, 12, 14, 16, 18, 20, 24, 28)
+TRAINING_CUTS = (8, 16, 28)
+GROUPS = {
+    "colour": ("colour", "lightness", "spread"),
+    "edges": ("edge_fine", "edge_coarse", "edge_inside"),
+    "contrast": ("contrast",),
+    "texture": ("texture",),
+    "colour_histogram": ("colour_histogram",),
+    "size": ("small", "large", "border"),
+}
 
 
-def leaves_of(sample, index: int, cache: Path | None) -> tuple[np.ndarray, np.ndarray]:
-    """The natural preset's candidate regions of ``sample`` and its working grid's shape."""
-    path = cache / f"{index:04d}_{sample.name}.npz" if cache else None
-    if path is not None and path.exists():
+def photo(sample, index: int, cache: Path) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The natural preset's candidate regions of ``sample``, its CIELAB and its cue maps."""
+    path = cache / f"{index:04d}_{sample.name}.npz"
+    if path.exists():
         stored = np.load(path)
-        return stored["leaves"], stored["grid"]
-    result = segment(sample.image)
-    leaves, grid = result.tree.leaves, np.array(result.parameters["grid"])
-    if path is not None:
+        leaves, grid = stored["leaves"], stored["grid"]
+    else:
+        result = segment(sample.image)
+        leaves, grid = result.tree.leaves, np.array(result.parameters["grid"])
         np.savez_compressed(path, leaves=leaves, grid=grid)
-    return leaves, grid
+    lab = cielab(sample.image)  # the preset's own: scaled to 0..1 first
+    cell = max(n / g for n, g in zip(leaves.shape, grid, strict=True))
+    return leaves, lab, cue_maps(lab, cell=cell)
 
 
-class _TextureGraph(merging._RegionGraph):
-    """The preset's region graph plus the regions' LBP histograms (merged as means)."""
-
-    lbp_weight = 0.0
-    codes: np.ndarray | None = None
-
-    def __init__(self, labels, features, edges, constants):
-        super().__init__(labels, features, edges, constants)
-        n_regions, n_bins = self.sizes.size, int(self.codes.max()) + 1
-        counts = np.bincount(
-            labels.ravel() * n_bins + self.codes.ravel(), minlength=n_regions * n_bins
-        )
-        self.histograms = counts.reshape(n_regions, n_bins) / self.sizes[:, None]
-
-    def cost_parts(self, a, b):
-        difference, edge, size_factor = super().cost_parts(a, b)
-        distance = 0.5 * np.abs(self.histograms[a] - self.histograms[b]).sum()
-        return difference + self.lbp_weight * distance, edge, size_factor
-
-    def merge(self, a, b):
-        weights = self.sizes[[a, b]] / (self.sizes[a] + self.sizes[b])
-        self.histograms[a] = weights[0] * self.histograms[a] + weights[1] * self.histograms[b]
-        super().merge(a, b)
-
-
-def variant_trees(leaves, lab, cell, lbp_weight):
-    """The merge tree of ``leaves`` under each linkage variant."""
+def colour_tree(leaves, lab, maps) -> tree.MergeTree:
+    """The merge tree of the colour linkage (the natural preset's before the learned one)."""
     p = PRESETS["natural"]
-    features = np.moveaxis(lab, -1, 0)
-    edges = merging.edge_strength(lab, scale=cell / 2)
-    base = dict(
+    return tree.merge_tree(
+        leaves,
+        features=np.moveaxis(lab, -1, 0),
         size_exponent=p.merge_size_exponent,
-        edges=edges,
+        edges=maps["edge_fine"],
         texture_spread=p.merge_texture_spread,
         edge_weight=p.merge_edge_weight,
         texture_edges=p.merge_texture_edges,
     )
-    coarse = 0.5 * (edges + merging.edge_strength(lab, scale=2 * cell))
-    variants = {
-        "preset": base,
-        "mean-lab": {**base, "edge_weight": 0.0, "texture_spread": 1e9, "size_exponent": 0.0},
-        "no-edge": {**base, "edge_weight": 0.0},
-        "no-size": {**base, "size_exponent": 0.0},
-        "no-texture-discount": {**base, "texture_spread": 1e9, "texture_edges": 1e9},
-        "coarse-edges": {**base, "edges": coarse},
-    }
-    trees = {
-        name: tree.merge_tree(leaves, features=features, **kw) for name, kw in variants.items()
-    }
-    lightness = np.clip(lab[..., 0] * 2.55, 0, 255).astype(np.uint8)
-    _TextureGraph.codes = local_binary_pattern(lightness, 8, 1, "uniform").astype(np.int64)
-    _TextureGraph.lbp_weight = lbp_weight
-    original, tree._RegionGraph = tree._RegionGraph, _TextureGraph
-    try:
-        trees["lbp"] = tree.merge_tree(leaves, features=features, **base)
-    finally:
-        tree._RegionGraph = original
-    return trees
+
+
+def training_pairs(leaves, lab, maps, truths) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cues, "different" label (share of annotators) and weight of every adjacent pair of the
+    leaves and of the colour tree's cuts."""
+    colour = colour_tree(leaves, lab, maps)
+    partitions = [leaves] + [colour.cut(threshold=t) - 1 for t in TRAINING_CUTS]
+    neutral = Linkage(weights=(0.0,) * len(CUES), bias=0.0)
+    cues, labels, weights = [], [], []
+    for partition in partitions:
+        partition = relabel_by_size(partition) - 1
+        graph = CueGraph(partition, lab, maps, neutral)
+        n = int(partition.max()) + 1
+        majority = []
+        for truth in truths:
+            k = int(truth.max()) + 1
+            table = np.bincount(partition.ravel() * k + truth.ravel(), minlength=n * k)
+            majority.append(table.reshape(n, k).argmax(axis=1))
+        for a in range(n):
+            for b in (b for b in graph.borders[a] if b > a):
+                cues.append(graph.cues(a, b))
+                labels.append(np.mean([m[a] != m[b] for m in majority]))
+                weights.append(min(graph.sizes[a], graph.sizes[b]) / partition.size)
+    return np.array(cues), np.array(labels), np.array(weights)
+
+
+def fit(cues: np.ndarray, labels: np.ndarray, weights: np.ndarray, used) -> Linkage:
+    """The weighted logistic regression of ``labels`` on the ``used`` cues (the others'
+    weights 0), cues standardised, with a small ridge penalty."""
+    mask = np.array([name in used for name in CUES])
+    centre, scale = cues.mean(axis=0), cues.std(axis=0) + 1e-12
+    x = ((cues - centre) / scale)[:, mask]
+    w = weights / weights.mean()
+
+    def loss(theta):
+        z = theta[0] + x @ theta[1:]
+        log_p, log_q = -np.logaddexp(0, -z), -np.logaddexp(0, z)
+        value = -np.sum(w * (labels * log_p + (1 - labels) * log_q)) + 1e-2 * theta[1:] @ theta[1:]
+        residual = w * (np.exp(log_p) - labels)
+        gradient = np.concatenate([[residual.sum()], x.T @ residual + 2e-2 * theta[1:]])
+        return value, gradient
+
+    theta = optimize.minimize(loss, np.zeros(1 + mask.sum()), jac=True, method="L-BFGS-B").x
+    weights_all = np.zeros(len(CUES))
+    weights_all[mask] = theta[1:]
+    return Linkage(
+        weights=tuple(round(float(v), 4) for v in weights_all),
+        bias=round(float(theta[0]), 4),
+        centre=tuple(round(float(v), 4) for v in centre),
+        scale=tuple(round(float(v), 4) for v in scale),
+    )
+
+
+def leaf_tables(leaves: np.ndarray, truths) -> list[np.ndarray]:
+    """Per annotator, the pixels of each leaf (rows) in each of its segments (columns): a cut's
+    contingency table is the sum of its segments' rows, so scoring a cut costs no pixel pass."""
+    n = int(leaves.max()) + 1
+    tables = []
+    for truth in truths:
+        k = int(truth.max()) + 1
+        counts = np.bincount(leaves.ravel() * k + truth.ravel(), minlength=n * k)
+        tables.append(counts.reshape(n, k).astype(np.float64))
+    return tables
+
+
+def cut_scores(tables: list[np.ndarray], leaf_labels: np.ndarray) -> dict[str, float]:
+    """Covering, PRI and VoI (bits) of the cut that gives leaf i the label ``leaf_labels[i]``
+    (1..k), as :func:`wavesegment.evaluation.evaluate.score` computes them from the pixels."""
+    covered = area = 0.0
+    rand, voi = [], []
+    for table in tables:
+        counts = np.zeros((leaf_labels.max() + 1, table.shape[1]))
+        np.add.at(counts, leaf_labels, table)
+        counts = counts[counts.sum(axis=1) > 0].T  # truth regions x segments
+        counts = counts[counts.sum(axis=1) > 0]
+        rows, columns, total = counts.sum(axis=1), counts.sum(axis=0), counts.sum()
+        union = rows[:, None] + columns[None, :] - counts
+        covered += float((rows * (counts / union).max(axis=1)).sum())
+        area += total
+        squares = (rows**2).sum() + (columns**2).sum()
+        rand.append(1 - (squares / 2 - (counts**2).sum()) / (total * (total - 1) / 2))
+        joint = counts[counts > 0] / total
+        entropy = -np.sum(joint * np.log2(joint))
+        h_rows = -np.sum(rows / total * np.log2(rows / total))
+        h_columns = -np.sum(columns / total * np.log2(columns / total))
+        voi.append(2 * entropy - h_rows - h_columns)
+    return {"covering": covered / area, "pri": float(np.mean(rand)), "voi": float(np.mean(voi))}
+
+
+def sweep(photos, samples, build, thresholds) -> dict:
+    """Mean covering / PRI / VoI / segments of each threshold's cut, over the photos."""
+    rows: dict = {t: [] for t in thresholds}
+    for (leaves, lab, maps), sample in zip(photos, samples, strict=True):
+        built, tables = build(leaves, lab, maps), leaf_tables(leaves, sample.truths)
+        for t in thresholds:
+            row = cut_scores(tables, built.leaf_labels(built.n_merges(threshold=t)))
+            row["segments"] = built.n_leaves - built.n_merges(threshold=t)
+            rows[t].append(row)
+    return {t: {k: float(np.mean([r[k] for r in rows[t]])) for k in rows[t][0]} for t in rows}
+
+
+def variants(adopted: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Every variant's cues: the adopted set, it less each of its cues, the mean colours with
+    each cue group added, and each cue left out of the adopted set added back."""
+    chosen = {"adopted": adopted}
+    chosen |= {f"- {c}": tuple(x for x in adopted if x != c) for c in adopted}
+    chosen |= {f"+ {c}": (*adopted, c) for c in CUES if c not in adopted}
+    base = GROUPS["colour"]
+    chosen |= {f"colour + {g}": (*base, *names) for g, names in GROUPS.items() if g != "colour"}
+    chosen["colour only"] = base
+    return chosen
+
+
+def ucm2(built: tree.MergeTree) -> np.ndarray:
+    """The tree as the benchmark's double-size ultrametric contour map: each pixel border at
+    the level (0..1 for the learned linkage) of the merge that removes it."""
+    levels = np.concatenate([[0.0], built.level[built.n_leaves :]])
+    joined, leaves = levels[tree.join_levels(built)], built.leaves
+    rows, cols = leaves.shape
+    ucm = np.zeros((2 * rows + 1, 2 * cols + 1))
+    ucm[1:-1:2, 2:-1:2] = joined[leaves[:, :-1], leaves[:, 1:]]  # between columns
+    ucm[2:-1:2, 1:-1:2] = joined[leaves[:-1], leaves[1:]]  # between rows
+    corners = np.maximum.reduce(
+        [ucm[1:-2:2, 2:-1:2], ucm[3::2, 2:-1:2], ucm[2:-1:2, 1:-2:2], ucm[2:-1:2, 3::2]]
+    )
+    ucm[2:-1:2, 2:-1:2] = corners
+    return np.clip(ucm, 0, 1)
+
+
+def hierarchy_scores(samples, photos) -> dict:
+    """The BSDS500 benchmark (ODS / OIS) of the learned linkage's whole tree, as a ucm2."""
+    rows = []
+    for (leaves, lab, maps), sample in zip(photos, samples, strict=True):
+        built = tree.merge_tree(
+            leaves, features=np.moveaxis(lab, -1, 0), linkage=LEARNED, cues=maps
+        )
+        levels = segmentation_levels(ucm2(built), leaves.shape)
+        rows.append(level_scores(levels, sample.truths))
+    return dataset_scores(rows)
+
+
+def load(split: Path, cache: Path, limit: int | None):
+    dataset = open_dataset(split)
+    count = len(dataset) if limit is None else min(limit, len(dataset))
+    folder = cache / split.name
+    folder.mkdir(parents=True, exist_ok=True)
+    samples = [dataset[i] for i in range(count)]
+    return samples, [photo(sample, i, folder) for i, sample in enumerate(samples)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset")
-    parser.add_argument("--limit", type=int, default=30)
-    parser.add_argument("--cache", type=Path)
-    parser.add_argument("--lbp-weight", type=float, default=20.0)
-    parser.add_argument("--thresholds", type=float, nargs="*", default=THRESHOLDS)
-    parser.add_argument("--variants", nargs="*", help="only these variants (default: all)")
-    parser.add_argument("--all", action="store_true", help="print every threshold's scores")
-    parser.add_argument("--at", nargs="*", default=[], help="VARIANT=THRESHOLD to report")
+    parser.add_argument("bsds", type=Path, help="BSDS500 folder (with train/ and val/)")
+    parser.add_argument("--cache", type=Path, required=True)
+    parser.add_argument("--limit", type=int, help="first photos of each split only")
+    parser.add_argument("--cues", nargs="*", default=list(CUES), help="the adopted cues")
+    parser.add_argument("--variants", nargs="*", help="only these variants")
+    parser.add_argument("--weights", action="store_true", help="print the adopted model")
+    parser.add_argument(
+        "--hierarchy", action="store_true", help="only the shipped tree's ODS / OIS on val"
+    )
     args = parser.parse_args()
-    if args.cache:
-        args.cache.mkdir(parents=True, exist_ok=True)
-    dataset = open_dataset(args.dataset)
-    at = {k: float(v) for k, v in (item.split("=") for item in args.at)}
-    thresholds = sorted(set(args.thresholds) | set(at.values()))
-    scores: dict = {}
-    for index in range(min(args.limit, len(dataset))):
-        sample = dataset[index]
-        leaves, grid = leaves_of(sample, index, args.cache)
-        lab = cielab(sample.image)  # the preset's own: scaled to 0..1 first
-        cell = max(n / g for n, g in zip(leaves.shape, grid, strict=True))
-        for name, built in variant_trees(leaves, lab, cell, args.lbp_weight).items():
-            if args.variants and name not in args.variants:
-                continue
-            for threshold in thresholds:
-                row = score(built.cut(threshold=threshold), sample, "regions")
-                row["segments"] = built.n_leaves - built.n_merges(threshold=threshold)
-                scores.setdefault((name, threshold), []).append(row)
-        print(f"{index + 1} photos", file=sys.stderr, flush=True)
-    print(f"{dataset.name}: {index + 1} photos; mean covering / PRI / VoI / segments")
-    names = dict.fromkeys(name for name, _ in scores)
-    for name in names:
-        means = {t: _means(scores[(name, t)]) for t in thresholds}
-        best = max(thresholds, key=lambda t: means[t]["covering"])
-        line = f"{name:22s} best t={best:5g}: {_line(means[best])}"
-        if name in at:
-            line += f"   at t={at[name]:g}: {_line(means[at[name]])}"
-        print(line)
-        if args.all:
-            for t in thresholds:
-                print(f"    t={t:5g}: {_line(means[t])}")
-
-
-def _means(rows: list[dict]) -> dict:
-    return {key: float(np.mean([row[key] for row in rows])) for key in rows[0]}
+    if args.hierarchy:
+        val, val_photos = load(args.bsds / "val", args.cache, args.limit)
+        scores = hierarchy_scores(val, val_photos)
+        print(f"{len(val)} val photos, the shipped linkage's tree as a ucm2:")
+        print({k: round(v, 3) for k, v in scores.items()})
+        return
+    train, train_photos = load(args.bsds / "train", args.cache, args.limit)
+    pairs = [training_pairs(*p, s.truths) for p, s in zip(train_photos, train, strict=True)]
+    cues, labels, weights = (np.concatenate(column) for column in zip(*pairs, strict=True))
+    val, val_photos = load(args.bsds / "val", args.cache, args.limit)
+    print(f"{len(train)} train / {len(val)} val photos, {len(labels)} train pairs")
+    scores = "covering / PRI / VoI / segments"
+    print(f"| linkage | t (train) | train {scores} | val {scores} |")
+    print("|---|---|---|---|")
+    models = {"colour linkage (old preset)": None}
+    for name, used in variants(tuple(args.cues)).items():
+        if not args.variants or name in args.variants:
+            models[name] = fit(cues, labels, weights, used)
+    for name, model in models.items():
+        if model is None:
+            build, thresholds = colour_tree, COLOUR_THRESHOLDS
+        else:
+            build = lambda lv, lab, maps, m=model: tree.merge_tree(  # noqa: E731
+                lv, features=np.moveaxis(lab, -1, 0), linkage=m, cues=maps
+            )
+            thresholds = PROBABILITIES
+        on_train = sweep(train_photos, train, build, thresholds)
+        best = max(thresholds, key=lambda t: on_train[t]["covering"])
+        on_val = sweep(val_photos, val, build, [best])[best]
+        print(f"| {name} | {best:g} | {_line(on_train[best])} | {_line(on_val)} |", flush=True)
+        if args.weights and name == "adopted":
+            print(repr(model))
 
 
 def _line(m: dict) -> str:

@@ -25,6 +25,7 @@ from wavesegment.evaluation.boundaries import (
 from wavesegment.evaluation.datasets import Dataset, Sample
 from wavesegment.evaluation.evaluate import Method, evaluate, summarise
 from wavesegment.evaluation.levels import segmentation_levels
+from wavesegment.parameters import PRESETS
 from wavesegment.evaluation.metrics import segmentation_covering
 
 runner = CliRunner()
@@ -238,7 +239,7 @@ def test_eval_prints_the_benchmark(tmp_path):
 
 
 def test_the_natural_preset_is_scored_as_its_tree_and_its_label_map():
-    from wavesegment.evaluation.evaluate import TREE_CUTS, score, wavesegment_method
+    from wavesegment.evaluation.evaluate import PROBABILITY_CUTS, score, wavesegment_method
     from wavesegment.evaluation.levels import Hierarchy
 
     rng = np.random.default_rng(0)
@@ -249,20 +250,21 @@ def test_the_natural_preset_is_scored_as_its_tree_and_its_label_map():
     sample = Sample("blocks", image, [truth])
     method = wavesegment_method()
     output = method.segment(image, 0)
-    assert isinstance(output, Hierarchy) and len(output.levels) == len(TREE_CUTS)
-    default = TREE_CUTS.index(1.0)
+    cuts = PROBABILITY_CUTS  # the learned linkage's levels are probabilities
+    assert isinstance(output, Hierarchy) and len(output.levels) == len(cuts)
+    default = cuts.index(PRESETS["natural"].tree_threshold)
     np.testing.assert_array_equal(output.levels[default], output.labels)
     assert np.unique(output.levels[0]).size > np.unique(output.levels[-1]).size
     dataset = Dataset("one", "regions", ["blocks"], [sample].__getitem__)
     fixed = Method("wavesegment", {}, lambda image, seed: output, seeded=True)
     (row,) = evaluate(dataset, [fixed], boundaries=True)
-    assert row["levels_of"] == "tree cuts" and len(row["levels"]["thresholds"]) == len(TREE_CUTS)
+    assert row["levels_of"] == "tree cuts" and len(row["levels"]["thresholds"]) == len(cuts)
     assert {key: row[key] for key in ("covering", "pri", "voi")} == {
         key: value for key, value in score(output.labels, sample, "regions").items() if key != "ari"
     }
     assert row["levels"]["covering"][default] == pytest.approx(row["covering"])
     benchmark = summarise([row], "regions")["wavesegment"]["benchmark"]
-    assert benchmark["levels_of"] == "tree cuts" and benchmark["thresholds"] == len(TREE_CUTS)
+    assert benchmark["levels_of"] == "tree cuts" and benchmark["thresholds"] == len(cuts)
     assert benchmark["covering_ods"] >= row["covering"]
     assert benchmark["boundary_ap"] > 0
 

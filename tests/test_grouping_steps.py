@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from wavesegment.grouping import merge_similar_regions, merge_small_regions, split_disconnected
+from wavesegment.grouping.linkage import CUES, LEARNED, CueGraph, cue_maps
+from wavesegment.grouping.tree import merge_tree
 
 
 def blobs(seed, rows=40, cols=50, k=5, cell=5, flips=0.03):
@@ -353,3 +355,45 @@ def test_the_mapping_holds_for_any_integer_labels(scale, shift):
     merged = merge_similar_regions(parts, features=features, threshold=15.0, steps=log)
     named, name_of = replay(parts, log, "merge")
     check_relabel(parts, merged, log, named, name_of)
+
+
+def test_the_learned_linkage_merges_the_cheapest_pair_and_logs_its_cost_truthfully():
+    rng = np.random.default_rng(5)
+    labels, _ = blobs(5, rows=30, cols=36, k=6, cell=6, flips=0.0)
+    labels = split_disconnected(labels)
+    lab = np.stack([rng.normal(50, 5, labels.shape), *rng.normal(0, 3, (2, *labels.shape))], -1)
+    lab += rng.normal(0, 15, (labels.max() + 1, 3))[labels]  # each region its own colour
+    maps = cue_maps(lab, cell=3.0)
+    tree = merge_tree(labels, features=np.moveaxis(lab, -1, 0), linkage=LEARNED, cues=maps)
+    current = labels.copy()
+    for entry in tree.merges:
+        # From scratch on the labels so far: the same cues as the pooled sums give.
+        graph = CueGraph(current, lab, maps, LEARNED)
+        costs = {
+            (a, b): graph.cost(a, b) for a in range(len(graph.borders)) for b in graph.borders[a]
+        }
+        a, b = entry["regions"]
+        assert entry["cost"] == pytest.approx(costs[a, b], rel=1e-9)
+        assert entry["cost"] == pytest.approx(min(costs.values()), rel=1e-9)
+        log_odds = entry["difference"] + entry["edge"] + entry["size"] + entry["bias"]
+        assert entry["cost"] == pytest.approx(1 / (1 + np.exp(-log_odds)), rel=1e-9)
+        terms = sum(entry[f"term_{name}"] for name in CUES)
+        assert terms == pytest.approx(log_odds - entry["bias"], abs=1e-9)
+        current[current == b] = a
+    assert current.max() == current.min()  # down to one region
+    assert_json_types(list(tree.merges))
+
+
+def test_learned_cues_of_two_flat_regions():
+    labels = np.repeat([[0] * 6 + [1] * 4], 8, axis=0)
+    lab = np.where(labels[..., None] == 0, [40.0, 10.0, 0.0], [70.0, 10.0, 0.0])
+    graph = CueGraph(labels, lab, cue_maps(lab, cell=2.0), LEARNED)
+    cues = dict(zip(CUES, graph.cues(0, 1), strict=True))
+    assert cues["colour"] == pytest.approx(30.0) and cues["lightness"] == pytest.approx(30.0)
+    assert cues["spread"] == pytest.approx(np.sqrt(0.6 * 0.4) * 30)  # of the pair's union
+    assert cues["contrast"] == pytest.approx(30.0, rel=0.05)  # sampled off the border
+    assert cues["small"] == pytest.approx(np.log(0.4)) and cues["large"] == pytest.approx(
+        np.log(0.6)
+    )
+    assert cues["border"] == 1.0  # all of each one's perimeter
+    assert cues["texture"] < 0.1  # both flat: LBP codes differ at the step only

@@ -84,3 +84,12 @@ def test_non_finite_pixels_in_an_array_are_refused():
 
 def test_the_readme_table_is_the_presets():
     assert preset_table() in README.read_text()
+
+
+def test_the_linkage_is_named_and_its_threshold_is_a_probability():
+    assert PRESETS["natural"].merge_linkage == "learned"
+    assert PRESETS["published"].merge_linkage == "colour"
+    with pytest.raises(ValueError, match="merge_linkage must be one of colour, learned"):
+        Parameters.from_preset("natural", merge_linkage="average")
+    with pytest.raises(ValueError, match="merge_probability must be a finite number above 0"):
+        Parameters.from_preset("natural", merge_probability=1.5)

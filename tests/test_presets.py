@@ -108,7 +108,8 @@ def test_refinement_and_merging_act_on_the_natural_labels():
 
     assert 0 < np.mean(refined != coarse) < 0.05  # only pixels near boundaries move
     assert boundary_error(refined) < 0.9 * boundary_error(coarse)
-    assert segment(image).n_segments < refined.max()  # merging joins candidate regions
+    tree = segment(image).tree  # merging joins candidate regions, cheapest first
+    assert tree.n_leaves == refined.max() and tree.cut(threshold=0.7).max() < refined.max()
 
 
 def test_large_images_run_on_a_bounded_grid_and_come_back_at_full_size():

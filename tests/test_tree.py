@@ -16,7 +16,7 @@ from wavesegment.analysis.steps import steps_report
 from wavesegment.cli import app
 from wavesegment.grouping import ultrametric_contour_map
 from wavesegment.io.single import Request, segment_file
-from wavesegment.parameters import Parameters
+from wavesegment.parameters import PRESETS, Parameters
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -72,7 +72,9 @@ def test_every_count_and_level_cut_matches_the_contour_map(result):
     for threshold in np.unique(tree.level[n:]):
         labels = tree.cut(threshold=threshold)
         np.testing.assert_array_equal(right_or_below_differs(labels), levels >= threshold)
-    np.testing.assert_array_equal(result.labels, tree.cut(threshold=16.0))
+    np.testing.assert_array_equal(
+        result.labels, tree.cut(threshold=PRESETS["natural"].tree_threshold)
+    )
 
 
 def test_segments_cut_the_tree_and_explain_reads_the_merges(result):
@@ -106,7 +108,7 @@ def test_the_readme_recipe_cuts_the_written_hierarchy(tmp_path, monkeypatch):
     names: dict = {}
     exec(compile(recipe, "README recipe", "exec"), names)
     same = lambda a, b: len(np.unique(a * (b.max() + 1) + b)) == a.max() == b.max()  # noqa: E731
-    assert same(names["under_level"], tree.cut(threshold=16.0))
+    assert same(names["under_level"], tree.cut(threshold=PRESETS["natural"].tree_threshold))
     assert same(names["five_regions"], tree.cut(n_regions=5))
     np.testing.assert_array_equal(names["ucm"], ultrametric_contour_map(tree, values="rank"))
     sidecar = json.loads((tmp_path / "out/coins_segments.json").read_text())

@@ -25,6 +25,10 @@ COUPLINGS = ("published", "normalised")
 ENGINES = ("auto", "numba", "exact")
 DYNAMICS = ("linear", "critical")
 EIGENSOLVERS = ("auto", "dense", "sparse")
+#: Merge costs of the merge tree: mean-colour difference, edge and size (``"colour"``), or the
+#: learned probability that two regions belong to different segments (``"learned"``, see
+#: :mod:`wavesegment.grouping.linkage`).
+LINKAGES = ("colour", "learned")
 #: Readouts of layer 2: unit phases (published) or FFT magnitudes of the unit trajectories.
 READOUTS = ("phase", "spectral")
 
@@ -102,6 +106,10 @@ class Parameters:
     merge_texture_spread: float = 10.0
     merge_edge_weight: float = 1.5
     merge_texture_edges: float = 15.0
+    merge_linkage: str = "colour"
+    # The learned linkage's cut: a probability of "different segments" (merge_threshold is
+    # the colour cost's, and that of signals and volumes, which have no learned linkage).
+    merge_probability: float = 0.5
     # Above 0: each segment's foreground cut at necks this deep (units of spacing), see
     # wavesegment.grouping.necks; for touching objects of one intensity (cells, nuclei).
     split_necks: float = 0.0
@@ -140,6 +148,19 @@ class Parameters:
         """Whether ``segments`` is the number of regions of the merge tree's cut (a preset that
         merges regions, ``merge_threshold`` above 0) rather than of phase clusters."""
         return self.merge_threshold > 0
+
+    @property
+    def tree_threshold(self) -> float:
+        """The level under which an image's merge tree is cut by default: ``merge_probability``
+        with the learned linkage, else ``merge_threshold`` (a colour cost, as for signals and
+        volumes, whose trees are by intensity).
+
+        Examples
+        --------
+        >>> PRESETS["natural"].tree_threshold, PRESETS["natural"].merge_threshold
+        (0.5, 16.0)
+        """
+        return self.merge_probability if self.merge_linkage == "learned" else self.merge_threshold
 
     def as_dict(self) -> dict:
         """JSON-ready values, by name."""
@@ -289,6 +310,8 @@ _CHECKS = (
     _number("merge_texture_spread", low=0.0),
     _number("merge_edge_weight", low=0.0, strict=False),
     _number("merge_texture_edges", low=0.0),
+    _choice("merge_linkage", LINKAGES),
+    _number("merge_probability", low=0.0, high=1.0),
     _number("split_necks", low=0.0, strict=False),
     _check_segments,
 )
@@ -318,8 +341,13 @@ PRESETS = MappingProxyType(
             # Pooled over seeds, objects stand further apart than one run's; 4 leaves out the
             # over-splits of an object whose phase has not yet settled (up to 2.7 in one run).
             cluster_separation=4.0,
-            # Tuned on the first 30 BSDS500 train photos; the phase clusters, cut by the
-            # connected parts and the colour sides, are the candidate regions merged here.
+            # The phase clusters, cut by the connected parts and the colour sides, are the
+            # candidate regions merged here, by the linkage fitted on the 200 BSDS500 train
+            # photos, cut where it puts "different segments" at 0.5 (tuned there too). The
+            # colour cost (threshold tuned on the first 30 train photos) is that of signals
+            # and volumes, and of merge_linkage="colour".
+            merge_linkage="learned",
+            merge_probability=0.5,
             merge_threshold=16.0,
             merge_size_exponent=0.15,
             refine_boundaries=True,

@@ -115,16 +115,16 @@ def _steps(console: Console, steps: dict) -> None:
     merges = steps["merges"]
     if merges:
         table = Table(title=f"{len(merges)} merges, in order -> {steps['segments']} segments")
-        for column in ("#", "regions", "cost", "difference", "edge", "size factor", "pixels"):
-            table.add_column(column, justify="right")
+        # The colour linkage's parts, or the learned one's log-odds parts (grouping/linkage.py).
+        parts = ["size_factor"] if "size_factor" in merges[0] else ["size", "bias"]
+        columns = ["#", "regions", "cost", "difference", "edge", *parts, "pixels"]
+        for column in columns:
+            table.add_column(column.replace("_", " "), justify="right")
         for index, merge in enumerate(merges, start=1):
             table.add_row(
                 str(index),
                 f"{merge['regions'][0]} + {merge['regions'][1]}",
-                f"{merge['cost']:.3f}",
-                f"{merge['difference']:.3f}",
-                f"{merge['edge']:.3f}",
-                f"{merge['size_factor']:.3f}",
+                *(f"{merge[name]:.3f}" for name in ["cost", "difference", "edge", *parts]),
                 f"{merge['pixels'][0]} + {merge['pixels'][1]}",
             )
         console.print(table)

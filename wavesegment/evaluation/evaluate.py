@@ -47,8 +47,10 @@ SLIC_SEGMENTS = 8
 SLIC_COMPACTNESS = 20.0
 # A foreground ARI at least this high counts as the objects separated (issue 3).
 SEPARATED_ARI = 0.95
-# Where the benchmark cuts wavesegment's merge tree: under these multiples of merge_threshold
-# (1/8 .. 4, a third of an octave apart; 1 is the default cut).
+# Where the benchmark cuts wavesegment's merge tree: with the learned linkage, whose levels are
+# probabilities, under 0.05 .. 0.95; with the colour cost, under these multiples of
+# merge_threshold (1/8 .. 4, a third of an octave apart). Either holds the default cut.
+PROBABILITY_CUTS = tuple(k / 20 for k in range(1, 20))
 TREE_CUTS = tuple(2 ** (k / 3) for k in range(-9, 7))
 
 # Scores per dataset kind, in table order; lower is better only for VoI.
@@ -80,8 +82,9 @@ def wavesegment_method(**options) -> Method:
     """wavesegment's :func:`~wavesegment.segment`, with ``options`` passed on unchanged.
 
     With a merge tree (the natural preset) it answers a :class:`~.levels.Hierarchy`: its
-    label map, and the tree cut under ``TREE_CUTS`` times ``merge_threshold`` for the
-    benchmark; otherwise its label map.
+    label map, and the tree cut for the benchmark under ``PROBABILITY_CUTS`` (the learned
+    linkage) or ``TREE_CUTS`` times ``merge_threshold`` (the colour cost); otherwise its
+    label map.
 
     Examples
     --------
@@ -94,11 +97,24 @@ def wavesegment_method(**options) -> Method:
         result = segment(image, seed=seed, **options)
         if result.tree is None:
             return result.labels
-        threshold = result.parameters["merge_threshold"]
-        cuts = [result.tree.cut(threshold=threshold * factor) for factor in TREE_CUTS]
-        return Hierarchy(result.labels, cuts)
+        return Hierarchy(result.labels, [result.tree.cut(threshold=t) for t in tree_levels(result)])
 
     return Method("wavesegment", dict(options), run, seeded=True)
+
+
+def tree_levels(result) -> list[float]:
+    """The levels under which the benchmark cuts ``result.tree`` (see ``PROBABILITY_CUTS``).
+
+    Examples
+    --------
+    >>> result = segment(np.kron(np.eye(2), np.ones((8, 8))), engine="exact")
+    >>> tree_levels(result)[:3]
+    [0.05, 0.1, 0.15]
+    """
+    parameters = result.parameters
+    if parameters["merge_linkage"] == "learned" and result.labels.ndim == 2:
+        return list(PROBABILITY_CUTS)
+    return [parameters["merge_threshold"] * factor for factor in TREE_CUTS]
 
 
 def felzenszwalb_method(

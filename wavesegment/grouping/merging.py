@@ -179,6 +179,20 @@ class _RegionGraph:
         difference, edge, size_factor = self.cost_parts(a, b)
         return float(difference + edge) * size_factor
 
+    def cost_terms(self, a: int, b: int) -> dict[str, float]:
+        """The parts of the cost that a merge's log entry reports."""
+        difference, edge, size_factor = self.cost_parts(a, b)
+        return {"difference": difference, "edge": edge, "size_factor": size_factor}
+
+    @staticmethod
+    def apart_terms() -> dict[str, float]:
+        """The parts of the infinite cost of joining regions that never touch."""
+        return {"difference": np.inf, "edge": 0.0, "size_factor": 1.0}
+
+    def border_pixels(self, a: int, b: int) -> float:
+        """The 4-neighbour pixel pairs of the common border of a and b (0: none)."""
+        return self.borders[a].get(b, [0.0, 0.0])[1]
+
     def merge(self, a: int, b: int) -> None:
         """Region b joins region a: statistics pooled, borders joined."""
         sizes, borders = self.sizes, self.borders

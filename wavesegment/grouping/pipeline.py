@@ -14,6 +14,7 @@ from ..parameters import Parameters
 from ..preparation.grid import to_native
 from ..preparation.image import PreparedImage
 from ..preparation.intensity import rescale_unit
+from .linkage import LEARNED, cue_maps
 from .merging import edge_strength
 from .necks import split_at_necks
 from .refinement import refine_boundaries
@@ -60,8 +61,9 @@ def finish_at_native_size(
     merge tree of the regions and its cut, and with ``split_necks`` each segment's foreground
     cut at its necks; logged in ``steps``.
 
-    An image's regions merge by colour and edges; a signal's or a volume's by intensity alone,
-    mapped onto 0..100 (the range of L*, for which ``merge_threshold`` is set). The tree is
+    An image's regions merge by the learned linkage's cues or by colour and edges
+    (``merge_linkage``); a signal's or a volume's by intensity alone, mapped onto 0..100 (the
+    range of L*, for which ``merge_threshold`` is set). The tree is
     the regions' before the necks are cut.
     """
     native = prepared.native_shape
@@ -75,9 +77,7 @@ def finish_at_native_size(
         if p.refine_boundaries and prepared.on_grid:
             labels = _refine(labels, prepared.native_lab, cell, steps)
         if p.merge_threshold:
-            lab = prepared.native_lab
-            features = np.moveaxis(lab, -1, 0)
-            labels, tree = _merge(labels, features, edge_strength(lab, scale=cell / 2), p, steps)
+            labels, tree = _merge_colours(labels, prepared.native_lab, cell, p, steps)
     elif p.merge_threshold:
         features = 100 * rescale_unit(prepared.image)[None]
         labels, tree = _merge(labels, features, None, p, steps)
@@ -100,9 +100,22 @@ def _refine(labels: np.ndarray, lab: np.ndarray, cell: float, steps: list) -> np
     return refined
 
 
-def _merge(labels, features, edges, p: Parameters, steps: list) -> tuple[np.ndarray, MergeTree]:
-    """The merge tree of the regions and its cut at ``segments`` regions, or else under
-    ``merge_threshold``; the cut's merges are logged."""
+def _merge_colours(labels, lab, cell: float, p: Parameters, steps: list):
+    """An image's merge: by the learned linkage's cues, or by colour and the colour edges
+    (``merge_linkage``), of the image's CIELAB ``lab`` on a working grid of ``cell`` pixels."""
+    features = np.moveaxis(lab, -1, 0)
+    if p.merge_linkage == "learned":
+        cues = cue_maps(lab, cell=cell)
+        return _merge(labels, features, None, p, steps, cues=cues)
+    return _merge(labels, features, edge_strength(lab, scale=cell / 2), p, steps)
+
+
+def _merge(
+    labels, features, edges, p: Parameters, steps: list, cues=None
+) -> tuple[np.ndarray, MergeTree]:
+    """The merge tree of the regions (by the learned linkage given its ``cues``, else by the
+    colour cost) and its cut at ``segments`` regions, or else under its threshold; the cut's
+    merges are logged."""
     tree = merge_tree(
         labels,
         features=features,
@@ -111,8 +124,11 @@ def _merge(labels, features, edges, p: Parameters, steps: list) -> tuple[np.ndar
         texture_spread=p.merge_texture_spread,
         edge_weight=p.merge_edge_weight,
         texture_edges=p.merge_texture_edges,
+        linkage=LEARNED if cues is not None else None,
+        cues=cues,
     )
-    cut = {"n_regions": p.segments} if p.segments else {"threshold": p.merge_threshold}
+    threshold = p.tree_threshold if cues is not None else p.merge_threshold
+    cut = {"n_regions": p.segments} if p.segments else {"threshold": threshold}
     with _stage(steps, "merge") as log:
         log.extend(cut_steps(tree, tree.n_merges(**cut)))
     return tree.cut(**cut), tree

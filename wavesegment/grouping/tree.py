@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .adjacency import relabel_by_size
+from .linkage import CueGraph, Linkage
 from .merging import _check, _CostConstants, _merge_greedily, _RegionGraph
 
 
@@ -112,10 +113,17 @@ def merge_tree(
     texture_spread: float = 10.0,
     edge_weight: float = 1.5,
     texture_edges: float = 15.0,
+    linkage: Linkage | None = None,
+    cues: dict | None = None,
 ) -> MergeTree:
     """The merge tree of the regions of ``labels``: adjacent regions merged, cheapest first,
     with the cost of :func:`~wavesegment.grouping.merge_similar_regions` (same parameters),
     until one is left (one per connected group of regions, joined last at an infinite level).
+
+    With ``linkage`` (and ``cues``, the photo's :func:`~wavesegment.grouping.linkage.cue_maps`;
+    ``features`` then CIELAB), the cost is instead that model's probability that the two
+    regions belong to different segments (:class:`~wavesegment.grouping.linkage.CueGraph`),
+    and the other cost parameters play no part.
 
     Returns
     -------
@@ -132,7 +140,10 @@ def merge_tree(
     constants = _CostConstants(size_exponent, texture_spread, edge_weight, texture_edges)
     _check(constants)
     leaves = (relabel_by_size(labels) - 1).astype(np.int32)
-    graph = _RegionGraph(leaves, features, edges, constants)
+    if linkage is None:
+        graph = _RegionGraph(leaves, features, edges, constants)
+    else:
+        graph = CueGraph(leaves, np.moveaxis(np.asarray(features), 0, -1), cues, linkage)
     n_leaves = graph.sizes.size
     names = np.zeros(n_leaves, dtype=np.int64)
     names[leaves] = labels
@@ -140,14 +151,13 @@ def merge_tree(
     pairs: list[tuple[int, int]] = []
 
     def record(a: int, b: int, cost: float) -> None:
-        difference, edge, size_factor = graph.cost_parts(a, b)
-        merges.append(_merge_entry(graph, names, a, b, cost, difference, edge, size_factor))
+        merges.append(_merge_entry(graph, names, a, b, cost, graph.cost_terms(a, b)))
         pairs.append((a, b))
 
     _merge_greedily(graph, np.inf, record)
     for a, b in _join_rest(graph):  # regions that never touched: joined at an infinite cost
         pairs.append((a, b))
-        merges.append(_merge_entry(graph, names, a, b, np.inf, np.inf, 0.0, 1.0))
+        merges.append(_merge_entry(graph, names, a, b, np.inf, graph.apart_terms()))
         graph.into[b] = a
     costs = np.array([entry["cost"] for entry in merges])
     parent, level, area = _nodes(np.array(pairs, dtype=np.int64).reshape(-1, 2), costs, leaves)
@@ -162,18 +172,15 @@ def merge_tree(
     )
 
 
-def _merge_entry(graph, names, a, b, cost, difference, edge, size_factor) -> dict:
+def _merge_entry(graph, names, a, b, cost, terms: dict) -> dict:
     sizes = graph.sizes
-    border = graph.borders[a].get(b, [0.0, 0.0])[1]
     return {
         "step": "merge",
         "regions": [int(names[a]), int(names[b])],
         "cost": float(cost),
         "pixels": [int(sizes[a]), int(sizes[b])],
-        "border": int(border),
-        "difference": float(difference),
-        "edge": float(edge),
-        "size_factor": float(size_factor),
+        "border": int(graph.border_pixels(a, b)),
+        **{name: float(value) for name, value in terms.items()},
     }
 
 

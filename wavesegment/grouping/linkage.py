@@ -1,0 +1,348 @@
+"""A learned linkage for the merge tree: the probability that two adjacent regions belong to
+different segments, from cues an annotator sees.
+
+:func:`cue_maps` computes the per-pixel cues of a photo once (colour gradients at two scales,
+local-binary-pattern codes of L*, quantised colours); :class:`CueGraph` keeps, for every region
+and every common border, the sums those cues need, pooled as regions merge, so that
+:func:`pair_cues` of any two adjacent regions costs a few vector operations. The cost of a merge
+is a logistic model of those cues (:class:`Linkage`), its weights fitted on BSDS500 train
+(``benchmarks/linkage_ablation.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from skimage.feature import local_binary_pattern
+
+from .adjacency import neighbour_pairs
+from .merging import edge_strength
+
+#: Names of the pair cues, in the order of :func:`pair_cues` and of a :class:`Linkage`'s weights.
+CUES = (
+    "colour",  # distance of the mean CIELAB colours (Delta E)
+    "lightness",  # |difference| of the mean L*
+    "spread",  # the two regions' colour spread (root mean total variance, Delta E)
+    "edge_fine",  # mean colour gradient along the common border, at half a grid cell
+    "edge_coarse",  # the same at twice a grid cell
+    "edge_inside",  # mean fine gradient inside the two regions (texture strength)
+    "contrast",  # colour distance across the border, half a cell to each side
+    "texture",  # chi-square distance of the LBP histograms of L*
+    "colour_histogram",  # chi-square distance of the quantised-colour histograms
+    "small",  # log of the smaller region's share of the image
+    "large",  # log of the larger region's share of the image
+    "border",  # the common border over the smaller region's perimeter
+)
+#: Which part of a merge's explanation each cue adds to (see :meth:`Linkage.parts`).
+CUE_PARTS = {
+    "colour": "difference",
+    "lightness": "difference",
+    "spread": "difference",
+    "contrast": "edge",
+    "texture": "difference",
+    "colour_histogram": "difference",
+    "edge_fine": "edge",
+    "edge_coarse": "edge",
+    "edge_inside": "edge",
+    "small": "size",
+    "large": "size",
+    "border": "size",
+}
+#: Uniform LBP codes of 8 neighbours at radius 1: 10 of them.
+LBP_BINS = 10
+#: Quantisation of L*, a*, b* for the colour histograms (bins per channel).
+COLOUR_BINS = 4
+_COLOUR_RANGES = ((0.0, 100.0), (-60.0, 60.0), (-60.0, 60.0))
+
+
+@dataclass(frozen=True)
+class Linkage:
+    """A logistic model of "different segments": ``cost = 1 / (1 + exp(-(bias + w . x)))``
+    with ``x = (cues - centre) / scale``, the cues of :data:`CUES`.
+
+    Examples
+    --------
+    >>> model = Linkage(weights=(1.0,) + (0.0,) * (len(CUES) - 1), bias=-2.0)
+    >>> x = np.zeros(len(CUES)); x[0] = 2.0
+    >>> float(model.cost(x))
+    0.5
+    """
+
+    weights: tuple[float, ...]
+    bias: float
+    centre: tuple[float, ...] = (0.0,) * len(CUES)
+    scale: tuple[float, ...] = (1.0,) * len(CUES)
+
+    def __post_init__(self) -> None:
+        for name in ("weights", "centre", "scale"):
+            if len(getattr(self, name)) != len(CUES):
+                raise ValueError(f"{name} must have one value per cue ({len(CUES)})")
+
+    def terms(self, cues: np.ndarray) -> np.ndarray:
+        """Each cue's contribution to the log-odds of "different"."""
+        return np.asarray(self.weights) * (cues - np.asarray(self.centre)) / np.asarray(self.scale)
+
+    def cost(self, cues: np.ndarray) -> float:
+        return float(1 / (1 + np.exp(-(self.bias + self.terms(cues).sum()))))
+
+    def parts(self, cues: np.ndarray) -> dict[str, float]:
+        """The log-odds of "different" split into ``difference`` (colour and texture),
+        ``edge`` (gradients and contrast at the border, gradients inside), ``size`` (sizes,
+        border length) and ``bias``; the cost is the logistic function of their sum."""
+        parts = dict.fromkeys(("difference", "edge", "size"), 0.0)
+        for name, term in zip(CUES, self.terms(cues), strict=True):
+            parts[CUE_PARTS[name]] += float(term)
+        return parts | {"bias": float(self.bias)}
+
+
+def cue_maps(lab: np.ndarray, *, cell: float) -> dict[str, np.ndarray]:
+    """The per-pixel cues of a CIELAB image (one or three channels) whose working grid cells
+    are ``cell`` pixels wide: ``edge_fine``, ``edge_coarse`` (colour gradient at ``cell / 2``
+    and ``2 * cell``), ``lbp`` (uniform LBP code of L*, 0..9), ``colour`` (bin of the
+    quantised colour) and ``sides``: for the contrast across a border, the image blurred by a
+    quarter cell and the offset (pixels) at which each side's colour is sampled from it.
+
+    Examples
+    --------
+    >>> maps = cue_maps(np.full((16, 16, 3), 50.0), cell=4.0)
+    >>> sorted(maps), bool(maps["lbp"].max() < LBP_BINS), [offset for _, offset in maps["sides"]]
+    (['colour', 'edge_coarse', 'edge_fine', 'lbp', 'sides'], True, [2])
+    """
+    lab = np.asarray(lab, dtype=np.float64)
+    lightness = np.clip(lab[..., 0] * 2.55, 0, 255).astype(np.uint8)
+    codes = np.zeros(lab.shape[:2], dtype=np.int64)
+    for channel, (low, high) in zip(np.moveaxis(lab, -1, 0), _COLOUR_RANGES, strict=False):
+        quantised = np.clip((channel - low) / (high - low) * COLOUR_BINS, 0, COLOUR_BINS - 1)
+        codes = codes * COLOUR_BINS + quantised.astype(np.int64)
+    return {
+        "edge_fine": edge_strength(lab, scale=cell / 2),
+        "edge_coarse": edge_strength(lab, scale=2 * cell),
+        "lbp": local_binary_pattern(lightness, 8, 1, "uniform").astype(np.int64),
+        "colour": codes,
+        "sides": [
+            (ndimage.gaussian_filter(lab, (sigma, sigma, 0)), max(1, round(offset)))
+            for sigma, offset in ((cell / 4, cell / 2),)  # two cells away added nothing
+        ],
+    }
+
+
+class CueGraph:
+    """Regions 0..n-1 of a label image with the sums their cues need, and their common borders
+    (``borders[a][b] = [pixel pairs, fine edge sum, coarse edge sum]``), kept up to date as
+    they merge; the interface of :func:`~wavesegment.grouping.merging._merge_greedily`.
+
+    A merged region keeps the number of the first of the two; ``into[b]`` is the region ``b``
+    went into, and ``version[a]`` counts the merges into ``a``.
+    """
+
+    def __init__(self, labels: np.ndarray, lab: np.ndarray, maps: dict, linkage: Linkage):
+        n_regions = int(labels.max()) + 1
+        flat = labels.ravel()
+        sizes = np.bincount(flat, minlength=n_regions).astype(float)
+
+        def sums(values: np.ndarray) -> np.ndarray:
+            return np.bincount(flat, values.ravel(), n_regions)
+
+        def histogram(codes: np.ndarray, n_bins: int) -> np.ndarray:
+            counts = np.bincount(flat * n_bins + codes.ravel(), minlength=n_regions * n_bins)
+            return counts.reshape(n_regions, n_bins).astype(float)
+
+        self.sizes = sizes
+        self.colour = np.stack([sums(c) for c in np.moveaxis(lab, -1, 0)], axis=1)
+        self.squares = np.stack([sums(c**2) for c in np.moveaxis(lab, -1, 0)], axis=1)
+        self.inside = sums(maps["edge_fine"])
+        self.lbp = histogram(maps["lbp"], LBP_BINS)
+        self.histogram = histogram(maps["colour"], int(maps["colour"].max()) + 1)
+        self.borders, self.perimeter = _cue_borders(labels, maps, n_regions)
+        self.sides = _border_sides(labels, maps["sides"], n_regions)
+        self.n_sides = len(maps["sides"])
+        self.n_pixels = float(labels.size)
+        self.linkage = linkage
+        self.into = np.arange(n_regions)
+        self.version = np.zeros(n_regions, dtype=np.intp)
+
+    def cues(self, a: int, b: int) -> np.ndarray:
+        """The cues of :data:`CUES` of regions a and b."""
+        n_a, n_b = self.sizes[a], self.sizes[b]
+        mean_a, mean_b = self.colour[a] / n_a, self.colour[b] / n_b
+        count, fine, coarse = self.borders[a][b]
+        small, large = sorted((n_a, n_b))
+        shorter = min(self.perimeter[a], self.perimeter[b])
+        variance = (self.squares[a] + self.squares[b]).sum() / (n_a + n_b)
+        variance -= (((self.colour[a] + self.colour[b]) / (n_a + n_b)) ** 2).sum()
+        across = (self.sides[a][b] - self.sides[b][a]).reshape(self.n_sides, -1) / count
+        return np.array(
+            [
+                np.linalg.norm(mean_a - mean_b),
+                abs(mean_a[0] - mean_b[0]),
+                np.sqrt(max(variance, 0.0)),
+                fine / count,
+                coarse / count,
+                (self.inside[a] + self.inside[b]) / (n_a + n_b),
+                *np.linalg.norm(across, axis=1),
+                _chi_square(self.lbp[a], self.lbp[b]),
+                _chi_square(self.histogram[a], self.histogram[b]),
+                np.log(small / self.n_pixels),
+                np.log(large / self.n_pixels),
+                count / max(shorter, 1.0),
+            ]
+        )
+
+    def cost(self, a: int, b: int) -> float:
+        return self.linkage.cost(self.cues(a, b))
+
+    def cost_terms(self, a: int, b: int) -> dict[str, float]:
+        """The parts of the cost's log-odds that a merge's log entry reports, and each cue's
+        contribution (``term_<cue>``)."""
+        cues = self.cues(a, b)
+        terms = zip(CUES, self.linkage.terms(cues), strict=True)
+        terms = {f"term_{name}": term for name, term in terms}
+        return self.linkage.parts(cues) | terms
+
+    @staticmethod
+    def apart_terms() -> dict[str, float]:
+        """The parts of the infinite cost of joining regions that never touch."""
+        return {"difference": np.inf, "edge": 0.0, "size": 0.0, "bias": 0.0}
+
+    def border_pixels(self, a: int, b: int) -> float:
+        """The 4-neighbour pixel pairs of the common border of a and b (0: none)."""
+        border = self.borders[a].get(b)
+        return 0.0 if border is None else border[0]
+
+    def merge(self, a: int, b: int) -> None:
+        """Region b joins region a: sums pooled, borders joined."""
+        borders = self.borders
+        statistics = (self.sizes, self.colour, self.squares, self.inside, self.lbp, self.histogram)
+        for statistic in statistics:
+            statistic[a] += statistic[b]
+        self.perimeter[a] += self.perimeter[b] - 2 * borders[a][b][0]
+        self.into[b] = a
+        self.version[a] += 1
+        del borders[a][b], borders[b][a]
+        sides = self.sides
+        del sides[a][b], sides[b][a]
+        for other, side in sides[b].items():
+            sides[a][other] = sides[a].get(other, 0.0) + side
+            sides[other][a] = sides[other].get(a, 0.0) + sides[other].pop(b)
+        sides[b] = {}
+        for other, border in borders[b].items():
+            del borders[other][b]
+            joined = borders[a].get(other, 0.0) + border
+            borders[a][other] = borders[other][a] = joined
+        borders[b] = {}
+
+
+def _chi_square(first: np.ndarray, second: np.ndarray) -> float:
+    """Chi-square distance (0..1) of two histograms, each normalised to sum 1."""
+    p, q = first / first.sum(), second / second.sum()
+    total = p + q
+    inside = total > 0
+    return float(0.5 * np.sum((p[inside] - q[inside]) ** 2 / total[inside]))
+
+
+def _border_sides(labels: np.ndarray, sides: list, n_regions: int) -> list[dict]:
+    """``sides[a][b]``: over the 4-neighbour pixel pairs of a and b, the sum of the colours
+    sampled on a's side, ``offset`` pixels away from the pair, in each blurred image of
+    ``sides`` (all concatenated)."""
+    rows, cols = labels.shape
+    ends = {}
+    for axis, length in ((1, cols), (0, rows)):  # pairs (i, i + 1) along the axis
+        before = np.take(labels, np.arange(length - 1), axis=axis)
+        after = np.take(labels, np.arange(1, length), axis=axis)
+        differ = before != after
+        samples = []
+        for blurred, offset in sides:
+            low = np.clip(np.arange(length - 1) - offset, 0, length - 1)
+            high = np.clip(np.arange(1, length) + offset, 0, length - 1)
+            samples.append(
+                (
+                    np.take(blurred, low, axis=axis)[differ],
+                    np.take(blurred, high, axis=axis)[differ],
+                )
+            )
+        ends[axis] = (before[differ], after[differ], samples)
+    first = np.concatenate([ends[axis][0] for axis in (1, 0)])
+    second = np.concatenate([ends[axis][1] for axis in (1, 0)])
+    n_sides = len(sides)
+    near = [np.concatenate([ends[axis][2][i][0] for axis in (1, 0)]) for i in range(n_sides)]
+    far = [np.concatenate([ends[axis][2][i][1] for axis in (1, 0)]) for i in range(n_sides)]
+    result = [{} for _ in range(n_regions)]
+    for owner, other, samples in ((first, second, near), (second, first, far)):
+        key = owner * n_regions + other
+        keys, inverse = np.unique(key, return_inverse=True)
+        values = np.concatenate(samples, axis=1)
+        totals = np.stack([np.bincount(inverse, v, keys.size) for v in values.T], axis=1)
+        for pair, total in zip(keys, totals, strict=True):
+            a, b = divmod(int(pair), n_regions)
+            result[a][b] = result[a].get(b, 0.0) + total  # pairs either way round
+    return result
+
+
+def _cue_borders(labels: np.ndarray, maps: dict, n_regions: int):
+    """``borders[a][b] = array([pixel pairs, fine edge sum, coarse edge sum])`` over the
+    4-neighbour pixel pairs of a and b (the larger edge of the two pixels), and each region's
+    perimeter (its pixel pairs with other regions)."""
+    first, second, fine = neighbour_pairs(labels, maps["edge_fine"])
+    coarse = neighbour_pairs(labels, maps["edge_coarse"])[2]
+    key = np.minimum(first, second) * n_regions + np.maximum(first, second)
+    pair_keys, inverse = np.unique(key, return_inverse=True)
+    columns = [np.bincount(inverse), np.bincount(inverse, fine), np.bincount(inverse, coarse)]
+    borders = [{} for _ in range(n_regions)]
+    perimeter = np.zeros(n_regions)
+    for pair, values in zip(pair_keys, np.stack(columns, axis=1), strict=True):
+        a, b = divmod(int(pair), n_regions)
+        borders[a][b] = borders[b][a] = values.astype(float)
+        perimeter[[a, b]] += values[0]
+    return borders, perimeter
+
+
+#: The natural preset's linkage: fitted on the adjacent pairs of 200 BSDS500 train photos
+#: (``python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache DIR
+#: --weights``); ``centre`` and ``scale`` standardise the cues of :data:`CUES`.
+LEARNED = Linkage(
+    weights=(
+        0.3851,
+        -0.9005,
+        0.5597,
+        0.9839,
+        0.1589,
+        -0.4227,
+        -0.3056,
+        0.2307,
+        0.6966,
+        0.0541,
+        0.5524,
+        -0.287,
+    ),
+    bias=0.1529,
+    centre=(
+        25.6133,
+        19.8425,
+        17.147,
+        20.8896,
+        20.1545,
+        10.1424,
+        20.8512,
+        0.0335,
+        0.5092,
+        -4.3405,
+        -3.0247,
+        0.3215,
+    ),
+    scale=(
+        17.2435,
+        15.7007,
+        7.1208,
+        12.5243,
+        11.6183,
+        4.7768,
+        15.156,
+        0.0562,
+        0.3054,
+        0.8349,
+        1.2095,
+        0.252,
+    ),
+)
