@@ -25,8 +25,8 @@ from wavesegment.evaluation.boundaries import (
 from wavesegment.evaluation.datasets import Dataset, Sample
 from wavesegment.evaluation.evaluate import Method, evaluate, summarise
 from wavesegment.evaluation.levels import segmentation_levels
-from wavesegment.parameters import PRESETS
 from wavesegment.evaluation.metrics import segmentation_covering
+from wavesegment.parameters import PRESETS
 
 runner = CliRunner()
 
