@@ -110,3 +110,16 @@ def test_dense_axis_product_is_moveaxis_matmul():
         dense = coupling._dense
         expected = np.moveaxis(np.moveaxis(array, axis, -1) @ dense, -1, axis)
         np.testing.assert_array_equal(coupling.apply(array, axis=axis), expected)
+
+
+def test_phase_readout_of_runs_and_units_is_that_of_the_copied_window(monkeypatch):
+    from wavesegment.readout import phases
+
+    monkeypatch.setattr(phases, "_CHUNK", 100)  # several blocks
+    rng = np.random.default_rng(4)
+    runs = [np.exp(6j * rng.random((9, 20, 17))).astype(np.complex64) for _ in range(3)]
+    foreground = rng.random((20, 17)) > 0.3
+    copied = phases.phase_readout(np.concatenate([run[:, foreground] for run in runs]))
+    blocks = phases.phase_readout(runs, units=np.flatnonzero(foreground))
+    for field in ("eigenvalues", "modes", "projection"):
+        np.testing.assert_array_equal(getattr(blocks, field), getattr(copied, field))
