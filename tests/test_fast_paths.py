@@ -123,3 +123,39 @@ def test_phase_readout_of_runs_and_units_is_that_of_the_copied_window(monkeypatc
     blocks = phases.phase_readout(runs, units=np.flatnonzero(foreground))
     for field in ("eigenvalues", "modes", "projection"):
         np.testing.assert_array_equal(getattr(blocks, field), getattr(copied, field))
+
+
+def _kernel_step(state, coupled, omega, foreground, scale):
+    """The numba kernel that stepped the engine, element by element in Python floats."""
+    peak = 0.0
+    for index in np.ndindex(omega.shape):
+        real, imag = state[(0, *index)], state[(1, *index)]
+        if foreground[index]:
+            new_real = scale * (coupled[(0, *index)] - omega[index] * imag)
+            new_imag = scale * (coupled[(1, *index)] + omega[index] * real)
+        else:
+            new_real = new_imag = 0.0
+        state[(0, *index)], state[(1, *index)] = new_real, new_imag
+        peak = max(peak, new_real * new_real + new_imag * new_imag)
+    return float(np.sqrt(peak))
+
+
+def test_numpy_step_is_the_kernel_step_bit_for_bit():
+    from wavesegment.dynamics._kernels import unit_phasors
+    from wavesegment.dynamics.engines import _Stepper
+
+    rng = np.random.default_rng(8)
+    omega = rng.standard_normal((6, 7))
+    for foreground in (rng.random(omega.shape) > 0.4, np.ones(omega.shape, dtype=bool)):
+        state = rng.standard_normal((2, *omega.shape)) * foreground
+        expected, stepper = state.copy(), _Stepper(omega, foreground)
+        for _ in range(4):
+            coupled = rng.standard_normal(state.shape)
+            peak = stepper.advance(state, coupled, 0.7)
+            assert peak == _kernel_step(expected, coupled, omega, foreground, 0.7)
+            np.testing.assert_array_equal(state, expected)
+            np.testing.assert_array_equal(np.signbit(state), np.signbit(expected))  # +0 off it
+        got, kernel = np.empty(omega.shape, np.complex64), np.empty(omega.shape, np.complex64)
+        stepper.phasors(state, got)
+        unit_phasors(state, kernel)
+        np.testing.assert_array_equal(got, kernel)

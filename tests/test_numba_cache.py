@@ -11,7 +11,7 @@ PACKAGE = Path(wavesegment.__file__).parent
 SEGMENT = (
     "import numpy as np\n"
     "from wavesegment import segment\n"
-    "segment(np.random.default_rng(0).random((40, 40)), engine='numba')\n"
+    "segment(np.random.default_rng(0).random((40, 40)), dynamics='critical')\n"
 )
 
 
@@ -33,7 +33,7 @@ def test_kernels_are_cached_under_xdg_cache_home(tmp_path):
     cached = _cache_files(tmp_path / "wavesegment" / "numba")
     assert {path.suffix for path in cached} == {".nbi", ".nbc"}
     assert {path.name.split("-")[0] for path in cached} == {
-        "_kernels.advance",
+        "_critical_kernels.advance_critical",
         "_kernels.unit_phasors",
     }
     new = {path for path, mtime in _cache_files(PACKAGE).items() if in_package.get(path) != mtime}
