@@ -142,7 +142,7 @@ def _kernel_step(state, coupled, omega, foreground, scale):
 
 def test_numpy_step_is_the_kernel_step_bit_for_bit():
     from wavesegment.dynamics._kernels import unit_phasors
-    from wavesegment.dynamics.engines import _Stepper
+    from wavesegment.dynamics.engines import _KernelStepper, _Stepper
 
     rng = np.random.default_rng(8)
     omega = rng.standard_normal((6, 7))
@@ -159,3 +159,9 @@ def test_numpy_step_is_the_kernel_step_bit_for_bit():
         stepper.phasors(state, got)
         unit_phasors(state, kernel)
         np.testing.assert_array_equal(got, kernel)
+        coupled = rng.standard_normal(state.shape)
+        numba_state = state.copy()
+        peak = _KernelStepper(omega, foreground).advance(numba_state, coupled, 0.3)
+        assert peak == stepper.advance(state, coupled, 0.3)
+        np.testing.assert_array_equal(numba_state, state)
+        np.testing.assert_array_equal(np.signbit(numba_state), np.signbit(state))

@@ -11,6 +11,9 @@ PACKAGE = Path(wavesegment.__file__).parent
 SEGMENT = (
     "import numpy as np\n"
     "from wavesegment import segment\n"
+    "from wavesegment.dynamics import engines\n"
+    "engines.NUMPY_UNIT_STEPS = 0  # the kernels from the first step on\n"
+    "segment(np.random.default_rng(0).random((40, 40)), engine='numba')\n"
     "segment(np.random.default_rng(0).random((40, 40)), dynamics='critical')\n"
 )
 
@@ -34,6 +37,7 @@ def test_kernels_are_cached_under_xdg_cache_home(tmp_path):
     assert {path.suffix for path in cached} == {".nbi", ".nbc"}
     assert {path.name.split("-")[0] for path in cached} == {
         "_critical_kernels.advance_critical",
+        "_kernels.advance",
         "_kernels.unit_phasors",
     }
     new = {path for path, mtime in _cache_files(PACKAGE).items() if in_package.get(path) != mtime}

@@ -58,6 +58,35 @@ def _cached_njit(function):
 
 
 @_cached_njit
+def advance(state, coupled, omega, foreground, scale):
+    """One step ``x <- scale * (i omega x + K x)`` on foreground units, zero elsewhere.
+
+    ``state`` and ``coupled`` (= K x) hold real and imaginary planes, shape (2, rows, cols).
+    Updates ``state`` in place and returns its largest magnitude, which the caller uses to
+    rescale the next step (phases do not depend on the scale; magnitudes would overflow).
+    """
+    rows, cols = omega.shape
+    peak = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            if foreground[r, c]:
+                real = state[0, r, c]
+                imag = state[1, r, c]
+                rate = omega[r, c]
+                new_real = scale * (coupled[0, r, c] - rate * imag)
+                new_imag = scale * (coupled[1, r, c] + rate * real)
+            else:
+                new_real = 0.0
+                new_imag = 0.0
+            state[0, r, c] = new_real
+            state[1, r, c] = new_imag
+            magnitude = new_real * new_real + new_imag * new_imag
+            if magnitude > peak:
+                peak = magnitude
+    return np.sqrt(peak)
+
+
+@_cached_njit
 def unit_phasors(state, out):
     """Write ``exp(i angle(x))`` of a (2, rows, cols) state into complex ``out`` (0 where x = 0)."""
     rows, cols = out.shape

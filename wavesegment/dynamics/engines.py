@@ -3,8 +3,9 @@
 Both engines return the same :class:`Evolution`: the state after the last step and the unit
 phasors of the steps the readout needs, nothing else.
 
-- ``"numba"`` steps the network (in numpy; Numba kernels for the critical dynamics) with the
-  separable low-rank coupling: O(N) memory and O(N r) work per step at any image size.
+- ``"numba"`` steps the network with the separable low-rank coupling: O(N) memory and O(N r)
+  work per step at any image size (in numpy for a process's first photo, then by Numba
+  kernels: see :func:`_stepper`).
 - ``"exact"`` uses the closed form ``x_t = V diag(lambda)^t V^-1 x_0`` from a dense
   eigen-decomposition of M; it is limited to small images and serves as the oracle in tests.
   Where omega takes only a few values (synthetic shapes), hundreds of eigenvalues coincide and
@@ -183,7 +184,7 @@ def _evolve_stepping(
     flat_state, flat_coupled = state.reshape(2, *flat), coupled.reshape(2, *flat)
     peak = np.abs(x0[foreground]).max(initial=0.0)
     rng = np.random.default_rng(noise_seed)
-    step_once = _Stepper(omega, flat_foreground)
+    step_once = _stepper(omega, flat_foreground, n_steps)
     for step in range(n_steps + 1):
         if step > 0:
             coupling.apply(state, out=coupled)
@@ -207,14 +208,47 @@ def _evolve_stepping(
     )
 
 
-class _Stepper:
-    """One step of the linear dynamics, and the unit phasors, in numpy.
+# Unit-steps (units x steps) a process makes in numpy before it loads the numba kernels: a
+# little more than one photo with the natural preset (8 runs x 780 steps x 6144 units).
+NUMPY_UNIT_STEPS = 60_000_000
+_unit_steps_done = 0
 
-    A numba kernel (the engine's until 0.1) made a step of a 96 x 64 grid in 11 us against
-    these 33 us, 0.13 s over the natural preset's 6400 steps; but loading numba and the kernels
-    cost a fresh process 0.6 s and 100 MB, and a command segments one image per process. The
-    operations are the kernel's, in its order: the same values, bit for bit.
+
+def _stepper(omega: np.ndarray, foreground: np.ndarray, n_steps: int):
+    """The numpy step for the first ``NUMPY_UNIT_STEPS`` of a process, the numba kernels after.
+
+    The kernels make a step of a 96 x 64 grid in 11 us against numpy's 33 us (0.13 s over a
+    photo), but loading numba and them costs a fresh process 0.6 s and 100 MB: a command that
+    segments one photo is faster without them, a process that goes on to more is faster with
+    them. Both give the same values, bit for bit.
     """
+    global _unit_steps_done
+    if _unit_steps_done >= NUMPY_UNIT_STEPS:
+        return _KernelStepper(omega, foreground)
+    _unit_steps_done += omega.size * n_steps
+    return _Stepper(omega, foreground)
+
+
+class _KernelStepper:
+    """:class:`_Stepper`'s two operations by the numba kernels."""
+
+    def __init__(self, omega: np.ndarray, foreground: np.ndarray):
+        from . import _kernels
+
+        self.kernels, self.omega, self.foreground = _kernels, omega, foreground
+
+    def advance(self, state: np.ndarray, coupled: np.ndarray, scale: float) -> float:
+        return self.kernels.advance(state, coupled, self.omega, self.foreground, scale)
+
+    def phasors(self, state: np.ndarray, out: np.ndarray) -> None:
+        self.kernels.unit_phasors(state, out)
+
+
+class _Stepper:
+    """One step of the linear dynamics, ``x <- scale * (i omega x + K x)`` on the foreground
+    units and zero elsewhere, and the unit phasors, in numpy: the operations of the numba
+    kernels :func:`~wavesegment.dynamics._kernels.advance` and ``unit_phasors``, in their
+    order (the same values, bit for bit)."""
 
     def __init__(self, omega: np.ndarray, foreground: np.ndarray):
         # -omega * imag is exactly -(omega * imag): both planes of i omega x in one product.
