@@ -1,6 +1,6 @@
 """Speed and memory of the default preset against scikit-image's felzenszwalb, in one run.
 
-    python benchmarks/default_speed.py [PHOTO] [--repeats 7] [--large]
+    python benchmarks/default_speed.py [PHOTO] [--repeats 7] [--large] [--only PART...]
 
 Prints, with the machine's load average before and after:
 1. library: ``segment(pixels)`` (natural preset) against ``felzenszwalb(pixels, scale=1000,
@@ -11,6 +11,8 @@ Prints, with the machine's load average before and after:
    processes under ``/usr/bin/time -v``: median wall seconds and median peak resident memory
    (MiB), and their ratios;
 3. with ``--large``: ``wavesegment run`` on the photo upscaled to 4898x3265 (16 MP), once.
+
+``--only`` runs some of the three parts: ``library``, ``command``, ``large``.
 """
 
 from __future__ import annotations
@@ -129,15 +131,19 @@ def main() -> None:
     parser.add_argument("photo", nargs="?", type=Path)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--large", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=("library", "command", "large"))
     args = parser.parse_args()
+    parts = set(args.only or ["library", "command"] + (["large"] if args.large else []))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average before: {load}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         path = args.photo or photo_481x321(folder)
-        library(path, args.repeats)
-        whole_command(path, folder, args.repeats)
-        if args.large:
+        if "library" in parts:
+            library(path, args.repeats)
+        if "command" in parts:
+            whole_command(path, folder, args.repeats)
+        if "large" in parts:
             large(path, folder)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -1,18 +1,21 @@
 """Time and peak memory of segment() on a volume and on a long signal, each in a fresh process.
 
-    python benchmarks/ndim_scaling.py [--repeats 1]
+    python benchmarks/ndim_scaling.py [--repeats 1] [--only WORD...] [--timeout SECONDS]
 
 Cases: a 64x256x256 volume (noisy blobs) and a 1-D signal of 10^6 samples (noisy steps), with
 the natural preset (its working grid) and with the published preset's network at native
 resolution (coupling normalised, so that one width holds along every axis). Peak memory is the
 process's resident high-water mark (VmHWM, imports included); the input alone is 8 bytes per
-sample (134 MB for the volume, 8 MB for the signal). Prints medians over the repeats.
+sample (134 MB for the volume, 8 MB for the signal). Prints medians over the repeats, and the
+machine's load average. With ``--timeout``, a run still going after that many seconds is
+stopped and reported as ``>SECONDS`` with its peak memory so far.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -52,29 +55,43 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak[0] / 1024, "grid": result.
 """
 
 
-def measure(kind: str, options: dict) -> dict:
-    done = subprocess.run(
+def measure(kind: str, options: dict, timeout: float | None = None) -> dict:
+    child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, kind, json.dumps(options)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=True,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with open(f"/proc/{child.pid}/status") as status:
+            peak = [int(line.split()[1]) for line in status if line.startswith("VmHWM")]
+        child.kill()
+        child.communicate()
+        return {"seconds": float("inf"), "peak_mb": peak[0] / 1024, "grid": "?", "segments": "?"}
+    if child.returncode != 0:
+        raise SystemExit(f"error: the {kind} run failed: {err.strip()[-400:]}")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--only", nargs="*", default=None, help="case names to run")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds per run")
     args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'case':52s} {'seconds':>9s} {'peak MB':>9s}  grid, segments")
     for name, (kind, options) in CASES.items():
         if args.only and not any(word in name for word in args.only):
             continue
-        runs = [measure(kind, options) for _ in range(args.repeats)]
+        runs = [measure(kind, options, args.timeout) for _ in range(args.repeats)]
         seconds = statistics.median(run["seconds"] for run in runs)
         peak = statistics.median(run["peak_mb"] for run in runs)
-        print(f"{name:52s} {seconds:9.1f} {peak:9.0f}  {runs[0]['grid']}, {runs[0]['segments']}")
+        shown = f"{seconds:9.1f}" if seconds != float("inf") else f"{'>' + str(args.timeout):>9s}"
+        print(f"{name:52s} {shown} {peak:9.0f}  {runs[0]['grid']}, {runs[0]['segments']}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ PACKAGE = Path(wavesegment.__file__).parent
 SEGMENT = (
     "import numpy as np\n"
     "from wavesegment import segment\n"
+    "from wavesegment.dynamics import engines\n"
+    "engines.NUMPY_UNIT_STEPS = 0  # the kernels from the first step on\n"
     "segment(np.random.default_rng(0).random((40, 40)), engine='numba')\n"
+    "segment(np.random.default_rng(0).random((40, 40)), dynamics='critical')\n"
 )
 
 
@@ -33,6 +36,7 @@ def test_kernels_are_cached_under_xdg_cache_home(tmp_path):
     cached = _cache_files(tmp_path / "wavesegment" / "numba")
     assert {path.suffix for path in cached} == {".nbi", ".nbc"}
     assert {path.name.split("-")[0] for path in cached} == {
+        "_critical_kernels.advance_critical",
         "_kernels.advance",
         "_kernels.unit_phasors",
     }

@@ -308,8 +308,8 @@ def _read_out(network, layer1: _Layer1, layer2, trace_every, steps) -> GridRun:
         states = np.stack([run.states[:, foreground] for run in layer2])
         readout = spectral_readout(states, n_modes=p.n_modes)
     else:
-        phasors = np.concatenate([run.phasors[:, foreground] for run in layer2])
-        readout = phase_readout(phasors, n_modes=p.n_modes)
+        units = np.flatnonzero(foreground)  # read in blocks: no copy of the whole window
+        readout = phase_readout([run.phasors for run in layer2], n_modes=p.n_modes, units=units)
     clusters = np.zeros(network.shape, dtype=np.int32)
     # Every unit of one frequency and no background (a constant image): nothing for the waves
     # to tell apart; what the readout would split is what is left of the random x_0.

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from skimage.segmentation import find_boundaries
 
 _MODE = "thick"
 
@@ -128,6 +127,10 @@ def boundary_sources(
 
 
 def _boundary(labels: np.ndarray) -> np.ndarray:
+    # Imported here: skimage.segmentation loads skimage.morphology and scipy.spatial (0.1 s),
+    # which segment() does not need.
+    from skimage.segmentation import find_boundaries
+
     return find_boundaries(labels, connectivity=1, mode=_MODE)
 
 

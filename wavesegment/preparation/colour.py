@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from skimage.color import rgb2lab
 
 from .grid import to_grid
 from .intensity import rescale_unit, to_grayscale
@@ -27,8 +26,26 @@ def cielab(image: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndarra
     rgb = image[..., :3] if image.ndim == 3 and image.shape[2] >= 3 else to_grayscale(image)
     if shape is not None and shape != rgb.shape[:2]:
         rgb = to_grid(rgb, shape)
+    low, high = (rgb.min(), rgb.max()) if rgb.size else (0.0, 0.0)
+    channels = 3 if rgb.ndim == 3 else 1
+    lab = np.empty((*rgb.shape[:2], channels), dtype=np.float32)
+    # A band of rows at a time: the conversion is per pixel, and its temporaries of a
+    # 16-megapixel photo would take a gigabyte.
+    for start in range(0, rgb.shape[0], _BAND_ROWS):
+        lab[start : start + _BAND_ROWS] = _lab(rgb[start : start + _BAND_ROWS], low, high)
+    return lab
+
+
+# Rows converted at once: a few megabytes of temporaries on a wide photo.
+_BAND_ROWS = 256
+
+
+def _lab(rgb: np.ndarray, low: float, high: float) -> np.ndarray:
+    """CIELAB of RGB (or gray) intensities scaled from ``low..high`` to 0..1, as float32."""
+    from skimage.color import rgb2lab  # its import takes 0.1 s: only where colour is read
+
     # float32 halves the time and memory of the conversion; CIELAB needs no more precision.
-    rgb = rescale_unit(rgb).astype(np.float32)
+    rgb = rescale_unit(rgb, low, high).astype(np.float32)
     if rgb.ndim == 2:
         return rgb2lab(np.repeat(rgb[..., None], 3, axis=2))[..., :1]
     return rgb2lab(rgb)

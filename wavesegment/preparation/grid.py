@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from skimage.transform import downscale_local_mean, resize
 
 
 def working_shape(shape: tuple[int, int], max_units: int | None) -> tuple[int, int]:
@@ -41,14 +40,15 @@ def to_grid(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     cells = [n / g for n, g in zip(array.shape[:spatial], shape, strict=True)]
     block = max(1, int(min(cells) // 8))
     if block > 1:
+        from skimage.measure import block_reduce
+
         whole = tuple(slice(0, n - n % block) for n in array.shape[:spatial])
-        array = downscale_local_mean(
-            array[whole], (block,) * spatial + (1,) * (array.ndim - spatial)
+        array = block_reduce(
+            array[whole], (block,) * spatial + (1,) * (array.ndim - spatial), np.mean
         )
     sigma = [0.5 * n / g for n, g in zip(array.shape[:spatial], shape, strict=True)]
-    return resize(
-        array, shape, anti_aliasing=True, anti_aliasing_sigma=sigma + [0] * (array.ndim - spatial)
-    )
+    array = np.asarray(array, dtype=np.float64)
+    return _resize(array, shape, order=1, sigma=sigma + [0] * (array.ndim - spatial))
 
 
 def to_native(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -61,5 +61,24 @@ def to_native(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """
     if array.shape == tuple(shape):
         return array
-    native = resize(array, shape, order=0, preserve_range=True, anti_aliasing=False)
-    return native.astype(array.dtype)
+    return _resize(array, tuple(shape), order=0).astype(array.dtype)
+
+
+def _resize(array: np.ndarray, shape: tuple[int, ...], *, order: int, sigma=None) -> np.ndarray:
+    """``skimage.transform.resize(array, shape, order=order, anti_aliasing_sigma=sigma,
+    preserve_range=True)`` for float64 (any order) or integer and bool arrays (order 0), made
+    of the same scipy calls: importing skimage.transform costs a command 0.2 s, for modules
+    (geometric transforms) that are never used. Axes after those of ``shape`` are kept.
+    """
+    from scipy import ndimage
+
+    shape = tuple(shape) + array.shape[len(shape) :]
+    zoom = [1 / factor for factor in np.divide(array.shape, shape)]
+    # skimage clips the result to the range of the input, NaN left out.
+    low = np.min(array)
+    low, high = (low, np.max(array)) if not np.isnan(low) else (np.nanmin(array), np.nanmax(array))
+    if sigma is not None:
+        sigma = np.asarray(sigma, dtype=float)
+        array = ndimage.gaussian_filter(array, sigma, cval=0, mode="mirror")
+    out = ndimage.zoom(array, zoom, order=order, mode="mirror", cval=0, grid_mode=True)
+    return np.clip(out, np.asarray(low), np.asarray(high), out=out)

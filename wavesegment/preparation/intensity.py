@@ -17,11 +17,15 @@ def to_grayscale(image: np.ndarray) -> np.ndarray:
     )
 
 
-def rescale_unit(values: np.ndarray) -> np.ndarray:
+def rescale_unit(
+    values: np.ndarray, low: float | None = None, high: float | None = None
+) -> np.ndarray:
     """``values`` mapped linearly from their minimum and maximum onto 0..1, as float64.
 
-    Constant values (and an empty array) give zeros. The one min-max scaling of the package:
-    for displays, for baselines that expect 0..1 and for colour conversions.
+    Constant values (and an empty array) give zeros. ``low`` and ``high``, if given, stand for
+    the minimum and maximum (those of a whole image, when ``values`` is a band of it). The one
+    min-max scaling of the package: for displays, for baselines that expect 0..1 and for
+    colour conversions.
 
     Examples
     --------
@@ -33,5 +37,6 @@ def rescale_unit(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
         return values.copy()
-    low, high = values.min(), values.max()
+    low = values.min() if low is None else low
+    high = values.max() if high is None else high
     return (values - low) / (high - low) if high > low else np.zeros_like(values)

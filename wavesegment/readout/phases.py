@@ -7,6 +7,7 @@ everything here goes through L x L Gram matrices and O(N L) products: no N x N m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,15 +41,42 @@ def _blocks(n: int):
         yield slice(start, min(start + _CHUNK, n))
 
 
-def phase_readout(phasors: np.ndarray, *, n_modes: int = 3) -> PhaseReadout:
+class _Columns:
+    """Blocks of columns of the phasors of one or more runs, stacked along the steps."""
+
+    def __init__(self, phasors, units: np.ndarray | None):
+        runs = [phasors] if isinstance(phasors, np.ndarray) else list(phasors)
+        self.runs = [run.reshape(run.shape[0], -1) for run in runs]
+        self.units = units
+        n_units = self.runs[0].shape[1] if units is None else len(units)
+        self.shape = (sum(run.shape[0] for run in self.runs), n_units)
+
+    def __getitem__(self, block: slice) -> np.ndarray:
+        index = block if self.units is None else self.units[block]
+        if len(self.runs) == 1:
+            return self.runs[0][:, index]
+        return np.concatenate([run[:, index] for run in self.runs])
+
+
+def phase_readout(
+    phasors: np.ndarray | Sequence[np.ndarray],
+    *,
+    n_modes: int = 3,
+    units: np.ndarray | None = None,
+) -> PhaseReadout:
     """Leading modes and projection of the phase similarity of a window of phasors.
 
     Parameters
     ----------
-    phasors : (L, n_units) complex ndarray
-        Unit phasors ``exp(i angle(x_t))`` of the units over L consecutive steps.
+    phasors : (L, n_units) complex ndarray, or a sequence of (L_i, ...) ones
+        Unit phasors ``exp(i angle(x_t))`` of the units over L consecutive steps; a sequence
+        (runs of the network, each of any grid shape) is read as its runs' steps one after
+        the other, without being copied into one array.
     n_modes : int
         Number of eigenvectors kept (3 in the published readout).
+    units : int ndarray, optional
+        Flat indices of the units (columns) read, in this order; all of them by default. The
+        columns are gathered a block at a time: a volume's window is not copied whole.
 
     Returns
     -------
@@ -62,11 +90,13 @@ def phase_readout(phasors: np.ndarray, *, n_modes: int = 3) -> PhaseReadout:
     >>> bool(np.allclose(readout.projection[:5], readout.projection[0]))
     True
     """
-    length, n_units = phasors.shape
+    columns = _Columns(phasors, units)
+    length, n_units = columns.shape
     # Q = Z^T Z for Z = [Re X, Im X]: all second moments needed below, in float64.
     gram = np.zeros((2 * length, 2 * length))
     for block in _blocks(n_units):
-        stacked = np.concatenate([phasors[:, block].real, phasors[:, block].imag]).astype(float)
+        window = columns[block]
+        stacked = np.concatenate([window.real, window.imag]).astype(float)
         gram += stacked @ stacked.T
     re_re, re_im, im_im = gram[:length, :length], gram[:length, length:], gram[length:, length:]
     hermitian = re_re + im_im + 1j * (re_im - re_im.T)  # X^H X
@@ -86,10 +116,10 @@ def phase_readout(phasors: np.ndarray, *, n_modes: int = 3) -> PhaseReadout:
     modes = np.empty((n_units, len(values)), dtype=np.complex128)
     back = np.zeros((length, len(values)), dtype=np.complex128)  # X^H Re(V)
     for block in _blocks(n_units):
-        chunk = phasors[:, block].T.astype(np.complex128)
+        chunk = columns[block].T.astype(np.complex128)
         modes[block] = chunk @ weights
         back += chunk.conj().T @ modes[block].real
     projection = np.empty((n_units, len(values)))
     for block in _blocks(n_units):
-        projection[block] = (phasors[:, block].T.astype(np.complex128) @ back).real / length
+        projection[block] = (columns[block].T.astype(np.complex128) @ back).real / length
     return PhaseReadout(values, modes, projection)
