@@ -9,7 +9,7 @@ from skimage.transform import resize
 from wavesegment.grouping.adjacency import border_lengths, neighbour_pairs, relabel_by_size
 from wavesegment.network.axis_coupling import AxisCoupling
 from wavesegment.preparation import colour
-from wavesegment.preparation.grid import to_grid, to_native, working_shape
+from wavesegment.preparation.grid import shrink_by, stretch_to, to_grid, to_native, working_shape
 
 
 @pytest.mark.parametrize("keep_zero", [False, True])
@@ -165,3 +165,16 @@ def test_numpy_step_is_the_kernel_step_bit_for_bit():
         assert peak == stepper.advance(state, coupled, 0.3)
         np.testing.assert_array_equal(numba_state, state)
         np.testing.assert_array_equal(np.signbit(numba_state), np.signbit(state))
+
+
+@pytest.mark.parametrize("shape", [(321, 481, 3), (97, 45, 1), (64, 64)])
+@pytest.mark.parametrize("factor", [2, 5, 12])
+def test_shrinking_and_stretching_are_skimage_rescale_and_resize(shape, factor):
+    from skimage.transform import rescale
+
+    image = np.random.default_rng(factor).random(shape) * 80
+    channel_axis = -1 if len(shape) == 3 else None
+    expected = rescale(image, 1 / factor, channel_axis=channel_axis)
+    np.testing.assert_array_equal(shrink_by(image, factor), expected)
+    plane = expected if expected.ndim == 2 else expected[..., 0]
+    np.testing.assert_array_equal(stretch_to(plane, shape[:2]), resize(plane, shape[:2], order=1))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from skimage import transform
 
+from ..preparation.grid import shrink_by, stretch_to
 from .adjacency import neighbour_pairs
 
 
@@ -283,10 +283,10 @@ def edge_strength(image: np.ndarray, *, scale: float) -> np.ndarray:
     """
     image = np.asarray(image, dtype=np.float64)
     shrink = max(1, int(scale // 2))
-    small = image if shrink == 1 else transform.rescale(image, 1 / shrink, channel_axis=-1)
+    small = image if shrink == 1 else shrink_by(image, shrink)
     squared = sum(
         ndimage.gaussian_gradient_magnitude(c, scale / shrink) ** 2
         for c in np.moveaxis(small, -1, 0)
     )
     strength = 2 * (scale / shrink) * np.sqrt(squared)  # per 2 * scale pixels of the image
-    return strength if shrink == 1 else transform.resize(strength, image.shape[:2], order=1)
+    return strength if shrink == 1 else stretch_to(strength, image.shape[:2])

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
-from skimage.morphology import local_maxima, reconstruction
-from skimage.segmentation import watershed
 
 from .adjacency import relabel_by_size
 
@@ -84,6 +82,10 @@ def split_at_necks(
 def _cut(mask: np.ndarray, sampling, depth: float) -> np.ndarray:
     """The watershed of the negated distance transform of ``mask`` from its h-domes, 1.. per
     piece; 0 off the mask and on its parts with no voxel deeper than ``depth``."""
+    # Imported here: a run without split_necks (the default) need not load skimage.morphology.
+    from skimage.morphology import local_maxima, reconstruction
+    from skimage.segmentation import watershed
+
     if not mask.any():
         return np.zeros(mask.shape, dtype=np.int64)
     distance = ndimage.distance_transform_edt(np.pad(mask, 1), sampling=sampling)

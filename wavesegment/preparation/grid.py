@@ -64,6 +64,29 @@ def to_native(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return _resize(array, tuple(shape), order=0).astype(array.dtype)
 
 
+def shrink_by(array: np.ndarray, factor: int) -> np.ndarray:
+    """An image of shape (rows, cols[, channels]) shrunk ``factor`` times, anti-aliased:
+    ``skimage.transform.rescale(array, 1 / factor, channel_axis=-1)`` of a float64 colour
+    image, or ``rescale(array, 1 / factor)`` of a plane, made of the same scipy calls.
+
+    Examples
+    --------
+    >>> shrink_by(np.ones((10, 7, 3)), 2).shape
+    (5, 4, 3)
+    """
+    array = np.asarray(array, dtype=np.float64)
+    spatial = np.array(array.shape[:2])
+    shape = tuple(int(n) for n in np.maximum(np.round(spatial * (1 / factor)), 1))
+    sigma = [max(0.0, (n / m - 1) / 2) for n, m in zip(spatial, shape, strict=True)]
+    return _resize(array, shape, order=1, sigma=sigma + [0.0] * (array.ndim - 2))
+
+
+def stretch_to(plane: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A float64 plane brought up to ``shape``, bilinear: ``skimage.transform.resize(plane,
+    shape, order=1)``, made of the same scipy calls."""
+    return _resize(np.asarray(plane, dtype=np.float64), tuple(shape), order=1)
+
+
 def _resize(array: np.ndarray, shape: tuple[int, ...], *, order: int, sigma=None) -> np.ndarray:
     """``skimage.transform.resize(array, shape, order=order, anti_aliasing_sigma=sigma,
     preserve_range=True)`` for float64 (any order) or integer and bool arrays (order 0), made
