@@ -133,3 +133,16 @@ def test_explain_adds_the_linearisation_of_a_critical_run(tmp_path):
     modes = report["linearisation"]["layer2"]["modes"]
     assert all(0 < mode["growth"] < 1 for mode in modes)
     assert "layer1" in report and "clusters" in report  # the existing keys stay
+
+
+def test_critical_dynamics_run_on_a_signal_and_a_volume():
+    """The critical kernels take 2-D planes; a signal's or a volume's units pass as one row."""
+    signal = np.r_[np.zeros(50), np.full(50, 5.0)]
+    labels = segment(signal, dynamics="critical").labels
+    assert labels[:45].tolist() == [labels[0]] * 45 and labels[55:].tolist() == [labels[-1]] * 45
+    assert labels[0] != labels[-1]
+    volume = np.zeros((8, 20, 20))
+    volume[2:6, 5:15, 5:15] = 1.0
+    labels = segment(volume, dynamics="critical", spatial_dims=3).labels
+    assert labels.shape == volume.shape
+    assert np.unique(labels[3:5, 7:13, 7:13]).size == 1 and labels[4, 10, 10] != labels[0, 0, 0]

@@ -55,30 +55,6 @@ def run(
     from ..io.single import segment_file
     from ..io.stacks import is_stack_file
 
-    if is_signal_file(image):
-        _refuse_unused(
-            image,
-            "a signal's pieces are written as a CSV table",
-            {
-                "--format": label_format is not None,
-                "--masks": masks,
-                "--max-pixels": max_pixels != DEFAULT_MAX_PIXELS,
-                "--hierarchy": hierarchy,
-                "--animate": animate is not None,
-                "--plot-projection": plot_projection is not None,
-                "--shape-spectra": shape_spectra,
-                "--stack": stack is not None,
-                "--spacing": spacing is not None,
-            },
-        )
-        options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
-        if dynamics is not None:
-            options["dynamics"] = dynamics.value
-        if split_necks is not None:
-            options["split_necks"] = split_necks
-        _run_signal(image, output_dir, ring, options)
-        return
-    _refuse_unused(image, "an image or a stack is a sheet or a volume", {"--ring": ring})
     request = _common.make_request(
         segments,
         seed,
@@ -93,10 +69,15 @@ def run(
         spacing=spacing,
         split_necks=split_necks,
     )
+    request = replace(request, shape_spectra=shape_spectra)
+    if is_signal_file(image):
+        pictures = {"--animate": animate, "--plot-projection": plot_projection}
+        _run_signal(image, output_dir, ring, request, pictures)
+        return
+    _refuse_unused(image, "an image or a stack is a sheet or a volume", {"--ring": ring})
     is_stack = is_stack_file(image)
     if not is_stack and (stack is not None or spacing is not None):
         _common.fail(f"{image}: --stack and --spacing are for multi-page TIFFs; leave them out")
-    request = replace(request, shape_spectra=shape_spectra)
     outcome = segment_file(
         image,
         folder=output_dir if output_dir is not None else image.parent,
@@ -133,17 +114,31 @@ def _refuse_unused(image: Path, why: str, given: dict[str, bool]) -> None:
         _common.fail(f"{image}: {', '.join(unused)} {verb} not apply here ({why}): leave them out")
 
 
-def _run_signal(signal, output_dir, ring, options) -> None:
+def _run_signal(signal: Path, output_dir, ring: bool, request, pictures: dict) -> None:
+    """Segment a signal file; the image options given (``request``'s and ``pictures``) are
+    refused in one line."""
     from ..io.images import ImageError
     from ..io.signals import change_points, segment_signal_file
+    from ..io.single import segment_options
 
+    given = {
+        "--format": request.label_format is not None,
+        "--masks": request.masks,
+        "--max-pixels": request.max_pixels != DEFAULT_MAX_PIXELS,
+        "--hierarchy": request.hierarchy,
+        "--shape-spectra": request.shape_spectra,
+        "--stack": request.stack != "auto",
+        "--spacing": request.spacing is not None,
+    }
+    given |= {option: value is not None for option, value in pictures.items()}
+    _refuse_unused(signal, "a signal's pieces are written as a CSV table", given)
     try:
         result, paths = segment_signal_file(
             signal,
             folder=output_dir if output_dir is not None else signal.parent,
             stem=signal.stem,
             periodic=ring,
-            **options,
+            **segment_options(request),
         )
     except (ImageError, ValueError) as error:
         _common.fail(str(error))

@@ -108,29 +108,34 @@ def evolve_critical(
     from . import _critical_kernels, _kernels
     from .engines import _peak_normalised
 
-    rows, cols = x0.shape
+    shape = x0.shape
+    # The kernels take 2-D planes: a signal's or a volume's units as one row (views, so that
+    # the coupling still sees the n-D state).
+    flat = shape if len(shape) == 2 else (1, x0.size)
     foreground = np.ascontiguousarray(critical.foreground)
     state = np.stack([x0.real, x0.imag]).astype(np.float64) * foreground
-    cos_turn = np.ascontiguousarray(critical.turn.real)
-    sin_turn = np.ascontiguousarray(critical.turn.imag)
+    cos_turn = np.ascontiguousarray(critical.turn.real).reshape(flat)
+    sin_turn = np.ascontiguousarray(critical.turn.imag).reshape(flat)
     traced_steps = range(0, n_steps + 1, trace_every) if trace_every else range(0)
-    phasors = np.zeros((max(n_steps - record_from + 1, 0), rows, cols), dtype=np.complex64)
+    phasors = np.zeros((max(n_steps - record_from + 1, 0), *shape), dtype=np.complex64)
     states = np.zeros_like(phasors) if record_states else None
-    trace = np.zeros((len(traced_steps), rows, cols), dtype=np.complex64)
+    trace = np.zeros((len(traced_steps), *shape), dtype=np.complex64)
     coupled = np.empty_like(state)
+    flat_state, flat_coupled = state.reshape(2, *flat), coupled.reshape(2, *flat)
+    flat_foreground = foreground.reshape(flat)
     rng = np.random.default_rng(noise_seed)
     for step in range(n_steps + 1):
         if step > 0:
             critical.coupling.apply(state, out=coupled)
             peak = _critical_kernels.advance_critical(
-                state, coupled, cos_turn, sin_turn, foreground, critical.drive
+                flat_state, flat_coupled, cos_turn, sin_turn, flat_foreground, critical.drive
             )
             if noise:
                 state += rng.normal(scale=noise * peak / np.sqrt(2), size=state.shape) * foreground
         if step >= record_from:
-            _kernels.unit_phasors(state, phasors[step - record_from])
+            _kernels.unit_phasors(flat_state, phasors[step - record_from].reshape(flat))
             if states is not None:
                 states[step - record_from] = _peak_normalised(state[0] + 1j * state[1])
         if step in traced_steps:
-            _kernels.unit_phasors(state, trace[step // traced_steps.step])
+            _kernels.unit_phasors(flat_state, trace[step // traced_steps.step].reshape(flat))
     return Evolution(final=state[0] + 1j * state[1], phasors=phasors, trace=trace, states=states)
