@@ -2,11 +2,14 @@
 boundaries refined at full resolution, and the final boundary attributed to its sources.
 
 Modules, along the data flow: :mod:`.regions` (connected parts, small regions merged),
-:mod:`.refinement` (boundaries moved at full resolution), :mod:`.merging` (similar regions
-merged; edge strength), :mod:`.tree` (the merge tree of the regions, its cuts and its
-ultrametric contour map), :mod:`.necks` (touching objects cut apart at the necks of their
-distance transform), :mod:`.attribution` (which step drew each part of the final boundary)
-and :mod:`.adjacency` (renumbering and neighbours, shared by the others).
+:mod:`.refinement` (boundaries moved at full resolution), :mod:`.tree` (the merge tree of the
+regions, its cuts and its ultrametric contour map), built with the learned linkage of
+:mod:`.linkage` or the colour cost of :mod:`.colour_cost` from the cues of :mod:`.edges`;
+:mod:`.merging` (similar regions merged: a cut of the colour cost's tree), :mod:`.necks`
+(touching objects cut apart at the necks of their distance transform), :mod:`.attribution`
+(which step drew each part of the final boundary), :mod:`.pipeline` (these steps in the order
+``segment()`` takes them) and :mod:`.adjacency` (renumbering and neighbours, shared by the
+others).
 
 Step logs: :func:`split_disconnected`, :func:`merge_small_regions`,
 :func:`merge_similar_regions` and :func:`split_at_necks` take ``steps``, a list to which they
@@ -16,7 +19,8 @@ labels of their input; see each function.
 """
 
 from .attribution import BoundaryAttribution, boundary_sources
-from .merging import edge_strength, merge_similar_regions
+from .edges import edge_strength
+from .merging import merge_similar_regions
 from .necks import split_at_necks
 from .refinement import refine_boundaries
 from .regions import merge_small_regions, relabel_by_size, split_disconnected

@@ -18,7 +18,7 @@ from scipy import ndimage
 from skimage.feature import local_binary_pattern
 
 from .adjacency import neighbour_pairs
-from .merging import edge_strength
+from .edges import edge_strength
 
 #: Names of the pair cues, in the order of :func:`pair_cues` and of a :class:`Linkage`'s weights.
 CUES = (
@@ -131,7 +131,7 @@ def cue_maps(lab: np.ndarray, *, cell: float) -> dict[str, np.ndarray]:
 class CueGraph:
     """Regions 0..n-1 of a label image with the sums their cues need, and their common borders
     (``borders[a][b] = [pixel pairs, fine edge sum, coarse edge sum]``), kept up to date as
-    they merge; the interface of :func:`~wavesegment.grouping.merging._merge_greedily`.
+    they merge; the interface of :func:`~wavesegment.grouping.colour_cost.merge_greedily`.
 
     A merged region keeps the number of the first of the two; ``into[b]`` is the region ``b``
     went into, and ``version[a]`` counts the merges into ``a``.

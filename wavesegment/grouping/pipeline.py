@@ -14,8 +14,8 @@ from ..parameters import Parameters
 from ..preparation.grid import to_native
 from ..preparation.image import PreparedImage
 from ..preparation.intensity import rescale_unit
+from .edges import edge_strength
 from .linkage import LEARNED, cue_maps
-from .merging import edge_strength
 from .necks import split_at_necks
 from .refinement import refine_boundaries
 from .regions import merge_small_regions, split_disconnected

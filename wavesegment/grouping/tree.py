@@ -1,10 +1,10 @@
 """The merge tree of a label image's regions: every merge, most alike first, down to one region.
 
-:func:`merge_tree` merges the adjacent regions of a label image with the cost of
-:mod:`.merging` until one region is left, and keeps the whole sequence as a binary partition
-tree (:class:`MergeTree`). A flat answer is a cut of that tree: at a level (the merge cost) or
-at a number of regions (:meth:`MergeTree.cut`); :func:`ultrametric_contour_map` draws every
-boundary with the merge at which it disappears.
+:func:`merge_tree` merges the adjacent regions of a label image with the learned linkage of
+:mod:`.linkage` or the colour cost of :mod:`.colour_cost` until one region is left, and keeps
+the whole sequence as a binary partition tree (:class:`MergeTree`). A flat answer is a cut of
+that tree: at a level (the merge cost) or at a number of regions (:meth:`MergeTree.cut`);
+:func:`ultrametric_contour_map` draws every boundary with the merge at which it disappears.
 
 The tree is stored as higra and scipy store one: leaves ``0..n-1`` are the regions, node
 ``n + i`` is the region merge ``i`` made (so a parent is always numbered after its children)
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .adjacency import relabel_by_size
+from .colour_cost import CostConstants, RegionGraph, check_constants, merge_greedily
 from .linkage import CueGraph, Linkage
-from .merging import _check, _CostConstants, _merge_greedily, _RegionGraph
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,11 +137,11 @@ def merge_tree(
     >>> tree.parent.tolist(), tree.area.tolist()
     ([3, 3, 4, 4, 4], [3, 3, 3, 6, 9])
     """
-    constants = _CostConstants(size_exponent, texture_spread, edge_weight, texture_edges)
-    _check(constants)
+    constants = CostConstants(size_exponent, texture_spread, edge_weight, texture_edges)
+    check_constants(constants)
     leaves = (relabel_by_size(labels) - 1).astype(np.int32)
     if linkage is None:
-        graph = _RegionGraph(leaves, features, edges, constants)
+        graph = RegionGraph(leaves, features, edges, constants)
     else:
         graph = CueGraph(leaves, np.moveaxis(np.asarray(features), 0, -1), cues, linkage)
     n_leaves = graph.sizes.size
@@ -154,7 +154,7 @@ def merge_tree(
         merges.append(_merge_entry(graph, names, a, b, cost, graph.cost_terms(a, b)))
         pairs.append((a, b))
 
-    _merge_greedily(graph, np.inf, record)
+    merge_greedily(graph, np.inf, record)
     for a, b in _join_rest(graph):  # regions that never touched: joined at an infinite cost
         pairs.append((a, b))
         merges.append(_merge_entry(graph, names, a, b, np.inf, graph.apart_terms()))

@@ -186,10 +186,12 @@ def write_outputs(
         write_overlay(written[-1], image, result.labels)
         tree_entry = None
         if hierarchy:
-            from .hierarchy import write_hierarchy
+            from .hierarchy import hierarchy_maps
 
-            paths, tree_entry = write_hierarchy(folder, stem, result, label_format=label_format)
-            written.extend(paths)
+            maps, tree_entry = hierarchy_maps(stem, result, label_format=label_format)
+            for name, array in maps.items():
+                written.append(folder / name)
+                write_label_map(written[-1], array)
         record = sidecar(
             result,
             image_shape=image.shape,

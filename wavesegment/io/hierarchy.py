@@ -10,12 +10,7 @@ of the tree and the leaves, numpy alone cuts it at any level (see the README);
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
-
-from .export import write_label_map
 
 
 def hierarchy_names(stem: str, *, label_format: str = "png") -> dict[str, str]:
@@ -29,36 +24,38 @@ def hierarchy_names(stem: str, *, label_format: str = "png") -> dict[str, str]:
     return {kind: f"{stem}_{kind}.{label_format}" for kind in ("ucm", "leaves")}
 
 
-def write_hierarchy(
-    folder: str | os.PathLike, stem: str, result, *, label_format: str = "png"
-) -> tuple[list[Path], dict]:
-    """Write the ultrametric contour map and the leaves of ``result.tree``.
-
-    Returns the paths written and the sidecar's ``"hierarchy"`` entry: the file names, the
-    tree (``n_leaves``; per node ``parent``, ``level``, ``area``) and ``"cut_merges"``, the
-    number of merges that ``result.labels`` keeps.
+def hierarchy_maps(stem: str, result, *, label_format: str = "png") -> tuple[dict, dict]:
+    """The pictures of ``result.tree`` to write, by file name (the ultrametric contour map and
+    the leaves), and the sidecar's ``"hierarchy"`` entry: the file names, the tree
+    (``n_leaves``; per node ``parent``, ``level``, ``area``) and ``"cut_merges"``, the number
+    of merges that ``result.labels`` keeps.
 
     Examples
     --------
-    >>> paths, entry = write_hierarchy("out", "coins", segment(image))  # doctest: +SKIP
+    >>> from wavesegment import segment
+    >>> image = np.kron([[1.0, 2.0], [3.0, 4.0]], np.ones((12, 12)))
+    >>> maps, entry = hierarchy_maps("blocks", segment(np.dstack([image] * 3)))
+    >>> sorted(maps), entry["ucm"]
+    (['blocks_leaves.png', 'blocks_ucm.png'], 'blocks_ucm.png')
     """
     from ..grouping.tree import ultrametric_contour_map
 
     tree = result.tree
     names = hierarchy_names(stem, label_format=label_format)
-    paths = [Path(folder) / names["ucm"], Path(folder) / names["leaves"]]
-    write_label_map(paths[0], ultrametric_contour_map(result, values="rank"))
-    write_label_map(paths[1], tree.leaves)
+    maps = {
+        names["ucm"]: ultrametric_contour_map(result, values="rank"),
+        names["leaves"]: tree.leaves,
+    }
     entry = {
         **names,
         **tree.as_dict(),
         "cut_merges": tree.n_leaves - int(result.labels.max()),
     }
-    return paths, entry
+    return maps, entry
 
 
 def read_tree(entry: dict, leaves: np.ndarray):
-    """The merge tree that :func:`write_hierarchy` wrote: its sidecar entry and leaves file.
+    """The merge tree that :func:`hierarchy_maps` gave: its sidecar entry and leaves file.
 
     The merges are rebuilt from ``parent`` (the two children of node ``n_leaves + i`` are
     merge ``i``), so that :meth:`MergeTree.cut` cuts the tree read back as it cut the tree
