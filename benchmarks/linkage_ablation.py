@@ -32,8 +32,8 @@ from wavesegment.evaluation.benchmark import dataset_scores, level_scores  # noq
 from wavesegment.evaluation.datasets import open_dataset  # noqa: E402
 from wavesegment.evaluation.levels import segmentation_levels  # noqa: E402
 from wavesegment.grouping import tree  # noqa: E402
-from wavesegment.grouping.adjacency import relabel_by_size  # noqa: E402
 from wavesegment.grouping.linkage import CUES, LEARNED, CueGraph, Linkage, cue_maps  # noqa: E402
+from wavesegment.labels import relabel_by_size  # noqa: E402
 from wavesegment.parameters import PRESETS  # noqa: E402
 from wavesegment.preparation.colour import cielab  # noqa: E402
 

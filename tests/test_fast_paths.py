@@ -6,7 +6,8 @@ from skimage.color import rgb2lab
 from skimage.measure import block_reduce
 from skimage.transform import resize
 
-from wavesegment.grouping.adjacency import border_lengths, neighbour_pairs, relabel_by_size
+from wavesegment.grouping.adjacency import border_lengths, neighbour_pairs
+from wavesegment.labels import relabel_by_size
 from wavesegment.network.axis_coupling import AxisCoupling
 from wavesegment.preparation import colour
 from wavesegment.preparation.grid import shrink_by, stretch_to, to_grid, to_native, working_shape

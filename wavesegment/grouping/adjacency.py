@@ -1,62 +1,10 @@
-"""Label images: renumbering by size, the labels that meet across pixel borders, and the map
-from one numbering to another that the step logs report.
+"""Label images: the labels that meet across pixel borders, and the map from one numbering to
+another that the step logs report (renumbering by size is :mod:`wavesegment.labels`'s).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def relabel_by_size(
-    labels: np.ndarray, *, keep_zero: bool = False, weights: np.ndarray | None = None
-) -> np.ndarray:
-    """Renumber the labels present to 1..n, the largest region first (ties: lower label first).
-
-    With ``keep_zero``, label 0 stays 0 and is not counted as a region. With ``weights`` (one
-    per element of ``labels``), a region's size is the sum of its elements' weights.
-
-    Examples
-    --------
-    >>> relabel_by_size(np.array([7, 3, 3, 9])).tolist()
-    [2, 1, 1, 3]
-    >>> relabel_by_size(np.array([7, 3, 3, 9]), weights=np.array([1, 1, 1, 5])).tolist()
-    [3, 2, 2, 1]
-    """
-    labels = np.asarray(labels)
-    if _small_labels(labels):
-        # Small non-negative labels: counted by bincount, not sorted (a 16 MP photo's labels
-        # are sorted in seconds); the same values, counts and weight sums as np.unique's.
-        counts = np.bincount(labels.ravel(), minlength=1)
-        values = np.flatnonzero(counts)
-        counts = counts[values]
-        if weights is not None:
-            counts = np.bincount(labels.ravel(), np.ravel(weights))[values]
-        index = None
-    else:
-        values, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
-        if weights is not None:
-            counts = np.bincount(index.ravel(), np.ravel(weights), values.size)
-    if keep_zero:
-        counts = np.where(values == 0, -1, counts)
-    rank = np.empty(values.size, dtype=np.int32)
-    rank[np.argsort(-counts, kind="stable")] = np.arange(1, values.size + 1)
-    if keep_zero and values.size and values[0] == 0:
-        rank[0] = 0
-    if index is not None:
-        return rank[index].reshape(labels.shape)
-    table = np.zeros(int(values[-1]) + 1 if values.size else 1, dtype=np.int32)
-    table[values] = rank
-    return table[labels]
-
-
-def _small_labels(labels: np.ndarray) -> bool:
-    """Integer labels from 0 to at most 4 per element: a table indexed by label is cheap."""
-    return (
-        labels.dtype.kind in "iu"
-        and labels.size > 0
-        and 0 <= labels.min()
-        and labels.max() <= 4 * labels.size
-    )
 
 
 def neighbour_pairs(

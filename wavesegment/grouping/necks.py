@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .adjacency import relabel_by_size
+from ..labels import relabel_by_size
 
 
 def split_at_necks(

@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .adjacency import border_lengths, relabel_by_size, relabel_step
+from ..labels import relabel_by_size
+from .adjacency import border_lengths, relabel_step
 
 
 def split_disconnected(

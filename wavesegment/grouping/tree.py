@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .adjacency import relabel_by_size
+from ..labels import relabel_by_size
 from .colour_cost import CostConstants, RegionGraph, check_constants, merge_greedily
 from .linkage import CueGraph, Linkage
 

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 from scipy.cluster.vq import kmeans2
 
-from ..grouping.adjacency import relabel_by_size
+from ..labels import relabel_by_size
 
 # Features whose total variance is below this fraction of their mean squared norm come from
 # units that all move in phase: one segment.
