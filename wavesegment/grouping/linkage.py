@@ -298,8 +298,9 @@ def _cue_borders(labels: np.ndarray, maps: dict, n_regions: int):
     return borders, perimeter
 
 
-#: The natural preset's linkage: fitted on the adjacent pairs of 200 BSDS500 train photos
-#: (``python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache DIR
+#: The natural preset's linkage: fitted on the adjacent pairs of 200 BSDS500 train photos,
+#: then refitted three times on the pairs its own tree merges there (``python
+#: benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache DIR --variants adopted
 #: --weights``); ``centre`` and ``scale`` standardise the cues of :data:`CUES`.
 LEARNED = Linkage(
     weights=(
