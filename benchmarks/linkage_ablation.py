@@ -271,7 +271,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="first photos of each split only")
     parser.add_argument("--cues", nargs="*", default=list(CUES), help="the adopted cues")
     parser.add_argument("--variants", nargs="*", help="only these variants")
-    parser.add_argument("--rounds", type=int, default=3, help="on-policy refits (0: none)")
+    parser.add_argument("--rounds", type=int, default=0, help="on-policy refits (0: none)")
     parser.add_argument("--weights", action="store_true", help="print the adopted model")
     parser.add_argument(
         "--hierarchy", action="store_true", help="only the shipped tree's ODS / OIS on val"
