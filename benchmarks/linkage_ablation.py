@@ -2,13 +2,15 @@
 
 For every photo of the train and the val split, the natural preset runs once and its
 candidate regions (the merge tree's leaves) are cached in ``--cache`` with the photo's cue maps
-(:func:`wavesegment.grouping.linkage.cue_maps`). Training pairs are the adjacent regions of the
+(:func:`wavesegment.grouping.linkage.cue_maps`). A pair of regions is labelled "different" by
+the share of annotators whose majority segments of the two differ, and weighted by the smaller
+region's share of the photo. For each variant (every cue; every cue but one; one cue group
+alone; the colour linkage), a logistic model is first fitted on the adjacent pairs of the
 leaves and of three cuts of the colour linkage's tree (so that large merged regions are seen
-too), labelled "different" by the share of annotators whose majority segments of the two
-differ, weighted by the smaller region's share of the photo. For each variant (every cue; every
-cue but one; one cue group alone; the colour linkage), a logistic model is fitted on train
-pairs, its merge tree cut at each threshold of a sweep on train, and the threshold with the best
-mean covering taken to val unchanged. Scores: covering / PRI / VoI (bits), every annotator.
+too), then ``--rounds`` times refitted on the pairs that its own merge tree merges on train
+(on-policy: the merges it actually makes, with the cues they have then). Its tree is cut at
+each threshold of a sweep on train, and the threshold with the best mean covering + PRI taken
+to val unchanged. Scores: covering / PRI / VoI (bits), every annotator.
 
     python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache /tmp/linkage-cache
 
@@ -37,7 +39,7 @@ from wavesegment.labels import relabel_by_size  # noqa: E402
 from wavesegment.parameters import PRESETS  # noqa: E402
 from wavesegment.preparation.colour import cielab  # noqa: E402
 
-PROBABILITIES = tuple(np.round(np.arange(0.2, 0.86, 0.05), 2))
+PROBABILITIES = tuple(np.round(np.arange(0.3, 0.705, 0.01), 2))
 COLOUR_THRESHOLDS = (8, 10, 12, 14, 16, 18, 20, 24, 28)
 TRAINING_CUTS = (8, 16, 28)
 GROUPS = {
@@ -101,6 +103,43 @@ def training_pairs(leaves, lab, maps, truths) -> tuple[np.ndarray, np.ndarray, n
                 labels.append(np.mean([m[a] != m[b] for m in majority]))
                 weights.append(min(graph.sizes[a], graph.sizes[b]) / partition.size)
     return np.array(cues), np.array(labels), np.array(weights)
+
+
+def merge_pairs(built: tree.MergeTree, leaves, lab, maps, truths):
+    """Cues, "different" label (share of annotators) and weight of every pair of regions that
+    ``built`` merges, as they stand when it merges them (its tree replayed on a cue graph)."""
+    graph = CueGraph(leaves, lab, maps, Linkage(weights=(0.0,) * len(CUES), bias=0.0))
+    tables = leaf_tables(leaves, truths)  # each region's pixels in each annotator's segments
+    cues, labels, weights = [], [], []
+    for a, b in built.pairs:
+        a, b = int(a), int(b)
+        if b not in graph.borders[a]:
+            break  # the joins of regions that never touch, at the top of the tree
+        cues.append(graph.cues(a, b))
+        labels.append(np.mean([t[a].argmax() != t[b].argmax() for t in tables]))
+        weights.append(min(graph.sizes[a], graph.sizes[b]) / leaves.size)
+        graph.merge(a, b)
+        for table in tables:
+            table[a] += table[b]
+    return np.array(cues), np.array(labels), np.array(weights)
+
+
+def learned_tree(leaves, lab, maps, model: Linkage) -> tree.MergeTree:
+    """The merge tree of the learned linkage ``model``."""
+    return tree.merge_tree(leaves, features=np.moveaxis(lab, -1, 0), linkage=model, cues=maps)
+
+
+def fit_on_policy(photos, samples, pairs, used, rounds: int) -> Linkage:
+    """The model fitted on ``pairs`` (cues, labels, weights), then ``rounds`` times refitted on
+    the pairs its own trees merge on ``photos``."""
+    model = fit(*pairs, used)
+    for _ in range(rounds):
+        merged = [
+            merge_pairs(learned_tree(*p, model), *p, s.truths)
+            for p, s in zip(photos, samples, strict=True)
+        ]
+        model = fit(*(np.concatenate(column) for column in zip(*merged, strict=True)), used)
+    return model
 
 
 def fit(cues: np.ndarray, labels: np.ndarray, weights: np.ndarray, used) -> Linkage:
@@ -210,9 +249,7 @@ def hierarchy_scores(samples, photos) -> dict:
     """The BSDS500 benchmark (ODS / OIS) of the learned linkage's whole tree, as a ucm2."""
     rows = []
     for (leaves, lab, maps), sample in zip(photos, samples, strict=True):
-        built = tree.merge_tree(
-            leaves, features=np.moveaxis(lab, -1, 0), linkage=LEARNED, cues=maps
-        )
+        built = learned_tree(leaves, lab, maps, LEARNED)
         levels = segmentation_levels(ucm2(built), leaves.shape)
         rows.append(level_scores(levels, sample.truths))
     return dataset_scores(rows)
@@ -234,6 +271,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="first photos of each split only")
     parser.add_argument("--cues", nargs="*", default=list(CUES), help="the adopted cues")
     parser.add_argument("--variants", nargs="*", help="only these variants")
+    parser.add_argument("--rounds", type=int, default=0, help="on-policy refits (0: none)")
     parser.add_argument("--weights", action="store_true", help="print the adopted model")
     parser.add_argument(
         "--hierarchy", action="store_true", help="only the shipped tree's ODS / OIS on val"
@@ -247,26 +285,24 @@ def main() -> None:
         return
     train, train_photos = load(args.bsds / "train", args.cache, args.limit)
     pairs = [training_pairs(*p, s.truths) for p, s in zip(train_photos, train, strict=True)]
-    cues, labels, weights = (np.concatenate(column) for column in zip(*pairs, strict=True))
+    pairs = [np.concatenate(column) for column in zip(*pairs, strict=True)]
     val, val_photos = load(args.bsds / "val", args.cache, args.limit)
-    print(f"{len(train)} train / {len(val)} val photos, {len(labels)} train pairs")
+    print(f"{len(train)} train / {len(val)} val photos, {len(pairs[1])} off-policy pairs")
     scores = "covering / PRI / VoI / segments"
     print(f"| linkage | t (train) | train {scores} | val {scores} |")
     print("|---|---|---|---|")
     models = {"colour linkage (old preset)": None}
     for name, used in variants(tuple(args.cues)).items():
         if not args.variants or name in args.variants:
-            models[name] = fit(cues, labels, weights, used)
+            models[name] = fit_on_policy(train_photos, train, pairs, used, args.rounds)
     for name, model in models.items():
         if model is None:
             build, thresholds = colour_tree, COLOUR_THRESHOLDS
         else:
-            build = lambda lv, lab, maps, m=model: tree.merge_tree(  # noqa: E731
-                lv, features=np.moveaxis(lab, -1, 0), linkage=m, cues=maps
-            )
+            build = lambda lv, lab, maps, m=model: learned_tree(lv, lab, maps, m)  # noqa: E731
             thresholds = PROBABILITIES
         on_train = sweep(train_photos, train, build, thresholds)
-        best = max(thresholds, key=lambda t: on_train[t]["covering"])
+        best = max(thresholds, key=lambda t: on_train[t]["covering"] + on_train[t]["pri"])
         on_val = sweep(val_photos, val, build, [best])[best]
         print(f"| {name} | {best:g} | {_line(on_train[best])} | {_line(on_val)} |", flush=True)
         if args.weights and name == "adopted":
