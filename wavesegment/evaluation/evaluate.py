@@ -110,10 +110,13 @@ def tree_levels(result) -> list[float]:
     >>> result = segment(np.kron(np.eye(2), np.ones((8, 8))), engine="exact")
     >>> tree_levels(result)[:3]
     [0.05, 0.1, 0.15]
+    >>> 0.47 in tree_levels(segment(np.eye(16), engine="exact", merge_probability=0.47))
+    True
     """
     parameters = result.parameters
     if parameters["merge_linkage"] == "learned" and result.labels.ndim == 2:
-        return list(PROBABILITY_CUTS)
+        # The default cut is among them whatever merge_probability is.
+        return sorted({*PROBABILITY_CUTS, parameters["merge_probability"]})
     return [parameters["merge_threshold"] * factor for factor in TREE_CUTS]
 
 
