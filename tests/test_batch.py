@@ -115,6 +115,18 @@ def test_an_output_folder_inside_the_input_is_not_an_input(tmp_path):
     assert "0 done, 2 skipped" in runner.invoke(app, arguments).stdout
 
 
+def test_the_outputs_of_a_run_beside_its_image_are_not_inputs(tmp_path):
+    """`run` writes beside the image by default: a batch over that folder segments the image,
+    not its label map, overlay, masks or hierarchy; a damaged sidecar hides nothing."""
+    (image,) = _tree(tmp_path, n_images=1)
+    done = runner.invoke(app, ["run", str(image), "--masks", "--hierarchy"])
+    assert done.exit_code == 0, done.output
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "other.png")
+    (tmp_path / "other_segments.json").write_text("{not json")
+    _, images = find_images(tmp_path)
+    assert [path.name for path in images] == ["image_0.png", "other.png"]
+
+
 def test_glob_inputs_and_shared_stems(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

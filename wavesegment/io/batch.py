@@ -7,23 +7,18 @@ processes or on a Dask cluster, and writes ``summary.csv`` and ``summary.json``.
 
 from __future__ import annotations
 
-import csv
 import glob
 import hashlib
-import io
-import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from .single import WORKER_LOST, ImageRecord, Request, request_fields, segment_file
-from .workers import Stop, executor, stop_signals
-
-SUMMARY_FIELDS = tuple(column.name for column in fields(ImageRecord))
-STATUSES = ("done", "skipped", "failed")
+from .summary import count_statuses, write_summary
+from .workers import Stop, executor, kill_workers, stop_signals
 
 
 class BatchError(ValueError):
@@ -144,6 +139,7 @@ def run_batch(
         except KeyboardInterrupt:
             _discard_incomplete([task for task in pending if task.name not in records], request)
             raise BatchInterrupted(_count_complete(records), len(tasks)) from None
+    _discard_incomplete([t for t in pending if records[t.name].failure == WORKER_LOST], request)
     ordered = [records[task.name] for task in tasks]
     try:
         paths = write_summary(output_dir, ordered)
@@ -212,12 +208,14 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
     Files are recognised by their suffix (any case) among those that
     :func:`~wavesegment.io.images.read_image` reads (``IMAGE_SUFFIXES``); folders that happen
     to carry such a suffix are searched, not returned. Files under ``exclude`` (the output
-    folder, when it lies inside the input) are left out.
+    folder, when it lies inside the input) and the outputs of earlier runs that their sidecars
+    list (``wavesegment run`` writes beside the image by default) are left out.
 
     Examples
     --------
     >>> root, images = find_images("photos/**/*.jpg")  # doctest: +SKIP
     """
+    from .export import recorded_outputs
     from .files import TEMPORARY_PREFIX
     from .images import IMAGE_SUFFIXES
 
@@ -241,7 +239,8 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
         and not path.is_dir()
         and (exclude is None or exclude not in Path(os.path.realpath(path)).parents)
     )
-    return root, images
+    results = set().union(*(recorded_outputs(folder) for folder in {p.parent for p in images}))
+    return root, [path for path in images if path not in results]
 
 
 def plan_tasks(root: Path, images: list[Path], output: Path) -> list[Task]:
@@ -362,6 +361,9 @@ def run_tasks(
                 try:
                     record = future.result()
                 except Exception as error:  # the worker died (killed for memory, a crash)
+                    # The pool is broken; Python 3.11 then waits for the other workers to exit,
+                    # which one blocked on a lock the dead one held never does: kill them.
+                    kill_workers(pool)
                     task = futures[future]
                     error = f"{task.image}: worker lost: {error}"
                     record = ImageRecord(task.name, failure=WORKER_LOST, error=error)
@@ -369,28 +371,3 @@ def run_tasks(
         finally:
             for future in futures:
                 future.cancel()
-
-
-def count_statuses(records: list[ImageRecord]) -> dict[str, int]:
-    """Images per status, every status of :data:`STATUSES` included."""
-    return {status: sum(record.status == status for record in records) for status in STATUSES}
-
-
-def write_summary(output: Path, records: list[ImageRecord]) -> tuple[Path, Path]:
-    """Write ``summary.csv`` and ``summary.json`` (one row per image) atomically."""
-    from .files import atomic_path
-
-    rows = [asdict(record) for record in records]
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({**row, "warnings": "; ".join(row["warnings"])} for row in rows)
-    counts = count_statuses(records)
-    paths = output / "summary.csv", output / "summary.json"
-    with atomic_path(paths[0]) as temporary:
-        temporary.write_text(text.getvalue(), encoding="utf-8")
-    with atomic_path(paths[1]) as temporary:
-        temporary.write_text(
-            json.dumps({"counts": counts, "images": rows}, indent=2) + "\n", encoding="utf-8"
-        )
-    return paths

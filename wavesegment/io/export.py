@@ -252,13 +252,27 @@ def _earlier_outputs(folder: Path, stem: str, sidecar_name: str) -> set[str]:
     """
     masks = re.compile(re.escape(stem) + r"_mask_\d{2,}\.(png|tif)")
     names = {path.name for path in folder.glob("*_mask_*.*") if masks.fullmatch(path.name)}
+    return names | _listed_outputs(folder / sidecar_name)
+
+
+def recorded_outputs(folder: Path) -> set[Path]:
+    """The files that the sidecars of ``folder`` (``*_segments.json``) list as their outputs:
+    wavesegment's results, which a batch over the folder does not take for inputs."""
+    return {
+        folder / name
+        for sidecar_path in folder.glob("*_segments.json")
+        for name in _listed_outputs(sidecar_path)
+    }
+
+
+def _listed_outputs(sidecar_path: Path) -> set[str]:
+    """The output names a sidecar lists (none if it is missing or damaged)."""
     try:
-        record = json.loads((folder / sidecar_name).read_text(encoding="utf-8"))
-        listed = record.get("outputs", []) if isinstance(record, dict) else []
-        names |= {name for name in listed if isinstance(name, str) and Path(name).name == name}
+        record = json.loads(sidecar_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        pass
-    return names
+        return set()
+    listed = record.get("outputs", []) if isinstance(record, dict) else []
+    return {name for name in listed if isinstance(name, str) and Path(name).name == name}
 
 
 def read_complete_sidecar(
