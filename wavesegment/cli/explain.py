@@ -59,9 +59,9 @@ def explain(
     Prints each layer's leading modes, the clusters and their margins, and every step after the
     network; writes IMAGE_explain.json and IMAGE_explain.png (and, with --samples,
     IMAGE_agreement.png: white where all runs agree; with --sensitivity,
-    IMAGE_sensitivity.png: dark where a small change of the pixels would flip the pixel).
-    IMAGE_agreement.png: white where all runs agree). For a signal (.csv, .npy): the exact
-    operator of both layers as diagonal state-space models, IMAGE_operator.npz.
+    IMAGE_sensitivity.png: dark where a small change of the pixels would flip the pixel). For a
+    signal (.csv, .npy): the exact operator of both layers as diagonal state-space models,
+    IMAGE_operator.npz.
     """
     from ..io.explanation import explain_file
     from ..io.images import ImageError

@@ -74,10 +74,11 @@ def run(
         pictures = {"--animate": animate, "--plot-projection": plot_projection}
         _run_signal(image, output_dir, ring, request, pictures)
         return
-    _refuse_unused(image, "an image or a stack is a sheet or a volume", {"--ring": ring})
-    is_stack = is_stack_file(image)
-    if not is_stack and (stack is not None or spacing is not None):
-        _common.fail(f"{image}: --stack and --spacing are for multi-page TIFFs; leave them out")
+    given = {"--ring": ring}
+    if not is_stack_file(image):
+        given |= {"--stack": stack is not None, "--spacing": spacing is not None}
+    why = "--ring is for signals, --stack and --spacing are for multi-page TIFFs"
+    _refuse_unused(image, why, given)
     outcome = segment_file(
         image,
         folder=output_dir if output_dir is not None else image.parent,

@@ -127,7 +127,7 @@ def _merge(
         linkage=LEARNED if cues is not None else None,
         cues=cues,
     )
-    threshold = p.tree_threshold if cues is not None else p.merge_threshold
+    threshold = p.merge_probability if cues is not None else p.merge_threshold
     cut = {"n_regions": p.segments} if p.segments else {"threshold": threshold}
     with _stage(steps, "merge") as log:
         log.extend(cut_steps(tree, tree.n_merges(**cut)))
