@@ -264,3 +264,18 @@ def test_split_necks_parts_touching_balls_in_run_and_batch(tmp_path):
         assert sidecar["request"].get("split_necks") == (1.5 if options else None)
     assert majority["run"][0] == majority["run"][1]  # one segment
     assert majority["batch"][0] != majority["batch"][1]  # parted at the neck
+
+
+def test_a_truncated_tiff_is_one_error_line_and_nothing_else(tmp_path):
+    """tifffile logs what it finds damaged; the command says it once, in its own line."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _write_hyperstack(tmp_path / "cells.tif", _cubes())
+    data = (tmp_path / "cells.tif").read_bytes()
+    (tmp_path / "broken.tif").write_bytes(data[:300])
+    command = [str(Path(sys.executable).with_name("wavesegment")), "run", "broken.tif"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [done.stderr.strip()] and "error: broken.tif" in done.stderr

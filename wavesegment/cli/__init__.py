@@ -50,6 +50,9 @@ def _main_options(
 
 def main() -> None:
     """Entry point of the ``wavesegment`` console script."""
+    from ..io.images import quiet_decoder_warnings
+
+    quiet_decoder_warnings()
     try:
         app()
     except Exception as error:  # raised outside any command, e.g. while building them: a bug

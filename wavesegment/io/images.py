@@ -136,6 +136,15 @@ def header_shape(path: str | os.PathLike) -> tuple[int, int] | None:
         return None
 
 
+def quiet_decoder_warnings() -> None:
+    """Keep tifffile's logged messages about damaged files off stderr: a command reports each
+    unreadable file in one ``error:`` line of its own (called by the command line and in each
+    batch worker; a library caller's logging stays as it set it)."""
+    import logging
+
+    logging.getLogger("tifffile").setLevel(logging.CRITICAL)
+
+
 def refuse_pages(path: Path, pages: int) -> None:
     """Refuse an image of several pages (a stack, a volume, a time series): one line saying how
     to segment it."""

@@ -206,6 +206,9 @@ def start_worker(parent: int) -> None:
     # without a traceback.
     signal.signal(signal.SIGTERM, _exit)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    from .images import quiet_decoder_warnings
+
+    quiet_decoder_warnings()
 
 
 def _exit(number, frame):
