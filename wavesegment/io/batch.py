@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .single import WORKER_LOST, ImageRecord, Request, request_fields, segment_file
 from .summary import count_statuses, write_summary
-from .workers import Stop, executor, kill_workers, stop_signals
+from .workers import Stop, executor, stop_signals
 
 
 class BatchError(ValueError):
@@ -361,9 +361,6 @@ def run_tasks(
                 try:
                     record = future.result()
                 except Exception as error:  # the worker died (killed for memory, a crash)
-                    # The pool is broken; Python 3.11 then waits for the other workers to exit,
-                    # which one blocked on a lock the dead one held never does: kill them.
-                    kill_workers(pool)
                     task = futures[future]
                     error = f"{task.image}: worker lost: {error}"
                     record = ImageRecord(task.name, failure=WORKER_LOST, error=error)

@@ -133,6 +133,10 @@ def executor(jobs: int, scheduler: str | None, stop: Stop):
             kill_workers(pool)
         raise
     finally:
+        if getattr(pool, "_broken", False) and not stop.count:
+            # A worker died. Python 3.11's broken pool then waits for the others to exit,
+            # which one blocked on a lock the dead one held never does: kill them.
+            kill_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
