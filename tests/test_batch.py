@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from wavesegment.cli import app
 from wavesegment.io.batch import find_images, plan_tasks, run_batch
+from wavesegment.io.export import write_label_map
 from wavesegment.io.single import Request
 from wavesegment.io.workers import Stop, executor
 
@@ -125,6 +126,32 @@ def test_the_outputs_of_a_run_beside_its_image_are_not_inputs(tmp_path):
     (tmp_path / "other_segments.json").write_text("{not json")
     _, images = find_images(tmp_path)
     assert [path.name for path in images] == ["image_0.png", "other.png"]
+
+
+def test_pictures_wavesegment_wrote_are_not_inputs(tmp_path):
+    """explain's pictures, a contact sheet, a wave movie and label maps written without their
+    sidecar carry wavesegment's mark: a batch leaves them out; a user's PNG, TIFF or GIF and a
+    damaged file (whose error the batch reports) stay inputs."""
+    (image,) = _tree(tmp_path, n_images=1)
+    out = tmp_path / "out"
+    commands = (
+        ["run", str(image), "-o", str(out), "--animate", str(tmp_path / "waves.gif")],
+        ["explain", str(image), "-o", str(tmp_path)],
+        ["show", str(out), "-o", str(tmp_path / "sheet.png")],
+    )
+    for command in commands:
+        done = runner.invoke(app, command)
+        assert done.exit_code == 0, (command, done.output)
+    for path in out.glob("image_0_*.png"):  # label map and overlay, parted from their sidecar
+        path.rename(tmp_path / path.name)
+    write_label_map(tmp_path / "copied_labels.tiff", np.eye(8, dtype=np.uint16))
+    gray = shapes_uint8()
+    Image.fromarray(gray).save(tmp_path / "mine.tif")
+    Image.fromarray(gray).save(tmp_path / "mine.gif", comment="made by hand")
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    _, images = find_images(tmp_path)
+    names = [path.name for path in images]
+    assert names == ["broken.png", "image_0.png", "mine.gif", "mine.tif"], names
 
 
 def test_glob_inputs_and_shared_stems(tmp_path):

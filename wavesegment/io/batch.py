@@ -208,15 +208,17 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
     Files are recognised by their suffix (any case) among those that
     :func:`~wavesegment.io.images.read_image` reads (``IMAGE_SUFFIXES``); folders that happen
     to carry such a suffix are searched, not returned. Files under ``exclude`` (the output
-    folder, when it lies inside the input) and the outputs of earlier runs that their sidecars
-    list (``wavesegment run`` writes beside the image by default) are left out.
+    folder, when it lies inside the input), the outputs of earlier runs that their sidecars
+    list (``wavesegment run`` writes beside the image by default) and any other picture or
+    label map that carries wavesegment's mark (explain's pictures, a contact sheet, a movie:
+    :func:`~wavesegment.io.files.written_by_wavesegment`) are left out.
 
     Examples
     --------
     >>> root, images = find_images("photos/**/*.jpg")  # doctest: +SKIP
     """
     from .export import recorded_outputs
-    from .files import TEMPORARY_PREFIX
+    from .files import TEMPORARY_PREFIX, written_by_wavesegment
     from .images import IMAGE_SUFFIXES
 
     source = str(source)
@@ -240,7 +242,9 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
         and (exclude is None or exclude not in Path(os.path.realpath(path)).parents)
     )
     results = set().union(*(recorded_outputs(folder) for folder in {p.parent for p in images}))
-    return root, [path for path in images if path not in results]
+    return root, [
+        path for path in images if path not in results and not written_by_wavesegment(path)
+    ]
 
 
 def plan_tasks(root: Path, images: list[Path], output: Path) -> list[Task]:

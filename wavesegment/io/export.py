@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path, fingerprint
+from .files import WRITER, atomic_path, fingerprint, write_png
 
 #: Label map formats: 16-bit, 0 = background, read as they are by scikit-image and napari;
 #: PNG and TIFF by Fiji too.
@@ -61,17 +61,16 @@ def write_label_map(path: str | os.PathLike, labels: np.ndarray) -> None:
     if labels.max(initial=0) > np.iinfo(np.uint16).max:
         raise ValueError("more than 65535 labels do not fit a 16-bit label map")
     labels = labels.astype(np.uint16)
+    if suffix == "png":
+        write_png(path, labels)
+        return
     with atomic_path(path) as temporary:
-        if suffix == "png":
-            from PIL import Image
-
-            Image.fromarray(labels).save(temporary, format="PNG")
-        elif suffix == "npy":
+        if suffix == "npy":
             np.save(temporary, labels)
         else:
             import tifffile
 
-            tifffile.imwrite(temporary, labels, metadata=None)
+            tifffile.imwrite(temporary, labels, metadata=None, software=WRITER)
 
 
 def write_segment_masks(folder: str | os.PathLike, stem: str, labels: np.ndarray) -> list[Path]:
@@ -79,15 +78,10 @@ def write_segment_masks(folder: str | os.PathLike, stem: str, labels: np.ndarray
 
     Returns the paths written, segment 1 first.
     """
-    from PIL import Image
-
     paths = []
     for label in range(1, int(labels.max(initial=0)) + 1):
         path = Path(folder) / f"{stem}_mask_{label:02d}.png"
-        with atomic_path(path) as temporary:
-            Image.fromarray(np.where(labels == label, 255, 0).astype(np.uint8)).save(
-                temporary, format="PNG"
-            )
+        write_png(path, np.where(labels == label, 255, 0).astype(np.uint8))
         paths.append(path)
     return paths
 
@@ -324,7 +318,4 @@ def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def write_overlay(path: str | os.PathLike, image: np.ndarray, labels: np.ndarray) -> None:
     """Write :func:`overlay` as an RGB PNG, atomically."""
-    from PIL import Image
-
-    with atomic_path(path) as temporary:
-        Image.fromarray(overlay(image, labels)).save(temporary, format="PNG")
+    write_png(path, overlay(image, labels))

@@ -4,6 +4,10 @@ A file is written under a hidden temporary name beside its final one,
 ``.wavesegment-PID-NAME-RANDOM``, and renamed when complete. A run that is killed (SIGKILL, a
 power cut) cannot remove its temporary files; the process id in their names lets a later run
 tell them from those of a run still going (:func:`remove_stale_temporaries`).
+
+Every picture and label map wavesegment writes carries its mark (:data:`WRITER`: a PNG's
+``Software`` text, a GIF's comment, a TIFF's software tag), so that a batch over a folder never
+takes wavesegment's own outputs for inputs (:func:`written_by_wavesegment`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 
 TEMPORARY_PREFIX = ".wavesegment-"
 _TEMPORARY = re.compile(r"\.wavesegment-(\d+)-")
+#: The mark of wavesegment's outputs, as the PNG ``Software`` text, GIF comment and TIFF tag.
+WRITER = "wavesegment"
 
 
 @contextmanager
@@ -35,6 +41,46 @@ def atomic_path(path: str | os.PathLike):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def write_png(path: str | os.PathLike, pixels) -> None:
+    """Write an array (grayscale, RGB, 8- or 16-bit) as a PNG marked as wavesegment's, atomically.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> path = Path(tempfile.mkdtemp()) / "labels.png"
+    >>> write_png(path, np.array([[0, 1], [2, 2]], dtype=np.uint16))
+    >>> written_by_wavesegment(path)
+    True
+    """
+    from PIL import Image, PngImagePlugin
+
+    mark = PngImagePlugin.PngInfo()
+    mark.add_text("Software", WRITER)
+    with atomic_path(path) as temporary:
+        Image.fromarray(pixels).save(temporary, format="PNG", pnginfo=mark)
+
+
+def written_by_wavesegment(path: str | os.PathLike) -> bool:
+    """Whether a PNG, GIF or TIFF carries wavesegment's mark (its header alone is read); False
+    for other files and for files that cannot be read (those are the reader's to report)."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in (".tif", ".tiff"):
+            import tifffile
+
+            with tifffile.TiffFile(path) as tiff:
+                return tiff.pages.first.software == WRITER
+        if suffix in (".png", ".gif"):
+            from PIL import Image
+
+            with Image.open(path) as image:
+                mark = image.info.get("Software", image.info.get("comment", b""))
+            return (mark.decode("latin-1") if isinstance(mark, bytes) else mark) == WRITER
+    except Exception:  # a damaged file is an input, and its error is reported when it is read
+        return False
+    return False
 
 
 def temporaries_of(folder: str | os.PathLike, pid: int | None = None) -> list[Path]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from .files import WRITER, atomic_path, write_png
 from .images import TIFF_SUFFIXES, ImageError, memory_needed
 
 #: How a stack is segmented: as the file says ("auto"), as one volume, or page by page.
@@ -154,7 +154,12 @@ def write_imagej_stack(
         metadata["spacing"] = dz
     with atomic_path(path) as temporary:
         tifffile.imwrite(
-            temporary, array, imagej=True, resolution=(1 / dx, 1 / dy), metadata=metadata
+            temporary,
+            array,
+            imagej=True,
+            resolution=(1 / dx, 1 / dy),
+            metadata=metadata,
+            software=WRITER,
         )
 
 
@@ -311,8 +316,6 @@ def write_stack_outputs(
     """Write a stack's label stack (``tiff``: ImageJ, spacing kept; or ``npy``), its masks
     (optional), the montage overlay and, last, the sidecar, as one set
     (:func:`wavesegment.io.export.output_set`). Returns the sidecar's content."""
-    from PIL import Image
-
     from .export import finish_sidecar, output_names, output_set
 
     check_stack_format(source, label_format)
@@ -325,8 +328,7 @@ def write_stack_outputs(
             masks = write_mask_stacks(folder, stem, result.labels, result.spacing, frames=frames)
             written.extend(masks)
         written.append(folder / names["overlay"])
-        with atomic_path(written[-1]) as temporary:
-            Image.fromarray(montage(read.pixels, result.labels)).save(temporary, format="PNG")
+        write_png(written[-1], montage(read.pixels, result.labels))
         source = str(Path(source).resolve()) if source else ""
         record = stack_record(read, result, request=request, source=source)
         record["timings"].update({key: round(value, 6) for key, value in (timings or {}).items()})

@@ -25,14 +25,9 @@ _FLAT = 1e-8
 
 def write_picture(path, picture: np.ndarray) -> None:
     """Write an RGB uint8 or a [0, 1] float grayscale picture as PNG, atomically."""
-    from PIL import Image
+    from ..io.files import write_png
 
-    from ..io.files import atomic_path
-
-    if picture.dtype != np.uint8:
-        picture = to_uint8(picture)
-    with atomic_path(path) as temporary:
-        Image.fromarray(picture).save(temporary, format="PNG")
+    write_png(path, picture if picture.dtype == np.uint8 else to_uint8(picture))
 
 
 def spread_phases(field: np.ndarray) -> tuple[np.ndarray, float]:

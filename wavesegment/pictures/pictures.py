@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.files import atomic_path
+from ..io.files import WRITER, atomic_path, write_png
 from .colours import phase_colours, segment_colours, to_uint8
 
 _CAPTION_HEIGHT = 16
@@ -121,6 +121,7 @@ def write_wave_movie(
             append_images=frames[1:],
             duration=frame_ms,
             loop=0,
+            comment=WRITER,
         )
 
 
@@ -162,10 +163,7 @@ def _scatter(points: np.ndarray, colours: np.ndarray, size: int, pair) -> np.nda
 
 def write_projection_plot(path: str | os.PathLike, result) -> None:
     """Write :func:`projection_plot` as a PNG, atomically."""
-    from PIL import Image
-
-    with atomic_path(path) as temporary:
-        Image.fromarray(projection_plot(result)).save(temporary, format="PNG")
+    write_png(path, projection_plot(result))
 
 
 def contact_sheet(
@@ -302,11 +300,8 @@ def _pad(picture: np.ndarray, size: int) -> np.ndarray:
 
 def write_contact_sheet(path: str | os.PathLike, output: str | os.PathLike, **options) -> bool:
     """Write :func:`contact_sheet` of ``output`` as a PNG, atomically; False if it is empty."""
-    from PIL import Image
-
     sheet = contact_sheet(output, **options)
     if sheet is None:
         return False
-    with atomic_path(path) as temporary:
-        Image.fromarray(sheet).save(temporary, format="PNG")
+    write_png(path, sheet)
     return True
