@@ -97,3 +97,26 @@ def test_run_refuses_options_that_do_not_apply(tmp_path):
         assert result.exit_code == 2, result.output
         assert result.output.count("error:") == 1 and "leave them out" in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_explain_refuses_options_that_do_not_apply(tmp_path):
+    """A signal's explanation is its linear operator: --dynamics critical and the image
+    explanation's options are refused in one line, as is --ring on an image."""
+    from PIL import Image
+
+    signal = tmp_path / "trace.csv"
+    np.savetxt(signal, np.r_[np.zeros(40), np.ones(40)])
+    image = tmp_path / "flat.png"
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(image)
+    runner = CliRunner()
+    for arguments, named in (
+        ([str(signal), "--dynamics", "critical"], "--dynamics critical"),
+        ([str(signal), "--samples", "2", "--modes", "2"], "--modes, --samples do"),
+        ([str(image), "--ring"], "--ring does"),
+    ):
+        result = runner.invoke(app, ["explain", *arguments, "-o", str(tmp_path / "out")])
+        assert result.exit_code == 2, result.output
+        assert result.output.count("error:") == 1 and named in result.output
+    assert not (tmp_path / "out").exists()
+    done = runner.invoke(app, ["explain", str(signal), "--dynamics", "linear"])
+    assert done.exit_code == 0, done.output

@@ -120,6 +120,15 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def refuse_unused(path, why: str, given: dict[str, bool]) -> None:
+    """One ``error:`` line for the options given that do not apply to this kind of input, so
+    that none is silently ignored."""
+    unused = [option for option, is_given in given.items() if is_given]
+    if unused:
+        verb = "does" if len(unused) == 1 else "do"
+        fail(f"{path}: {', '.join(unused)} {verb} not apply here ({why}): leave them out")
+
+
 def internal_error(error: BaseException) -> NoReturn:
     """Report a bug in one line and exit 1; with WAVESEGMENT_DEBUG=1, raise it (traceback)."""
     if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):

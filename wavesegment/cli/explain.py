@@ -10,6 +10,9 @@ import typer
 from ..io.single import DEFAULT_MAX_PIXELS
 from . import _common
 
+NOISE = 1e-5  # of the noisy runs of --samples, relative to the peak unit magnitude per step
+PROBES = 8  # random directions of --sensitivity
+
 
 def explain(
     image: _common.ImageArgument,
@@ -37,7 +40,7 @@ def explain(
         typer.Option(
             min=0.0, help="Noise of those runs, relative to the peak unit magnitude per step."
         ),
-    ] = 1e-5,
+    ] = NOISE,
     sensitivity: Annotated[
         bool,
         typer.Option(
@@ -47,7 +50,7 @@ def explain(
     ] = False,
     probes: Annotated[
         int, typer.Option(min=1, help="Random directions for --sensitivity (each ~ one run).")
-    ] = 8,
+    ] = PROBES,
     method: Annotated[
         _common.Eigensolver,
         typer.Option(help="Eigensolver: dense (every mode) up to 400 units, else ARPACK."),
@@ -69,9 +72,22 @@ def explain(
 
     folder = output_dir if output_dir is not None else image.parent
     if is_signal_file(image):
+        given = {
+            "--dynamics critical": dynamics is not None and dynamics.value == "critical",
+            "--max-pixels": max_pixels != DEFAULT_MAX_PIXELS,
+            "--modes": modes is not None,
+            "--samples": samples > 0,
+            "--noise": noise != NOISE,
+            "--sensitivity": sensitivity,
+            "--probes": probes != PROBES,
+            "--method": method.value != "auto",
+        }
+        why = "a signal's explanation is the exact operator of its linear network"
+        _common.refuse_unused(image, why, given)
         options = dict(segments=segments, seed=seed, engine=engine.value, preset=preset.value)
         _explain_signal(image, folder, ring, options)
         return
+    _common.refuse_unused(image, "--ring is for signals", {"--ring": ring})
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

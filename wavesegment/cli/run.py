@@ -78,7 +78,7 @@ def run(
     if not is_stack_file(image):
         given |= {"--stack": stack is not None, "--spacing": spacing is not None}
     why = "--ring is for signals, --stack and --spacing are for multi-page TIFFs"
-    _refuse_unused(image, why, given)
+    _common.refuse_unused(image, why, given)
     outcome = segment_file(
         image,
         folder=output_dir if output_dir is not None else image.parent,
@@ -106,15 +106,6 @@ def run(
     )
 
 
-def _refuse_unused(image: Path, why: str, given: dict[str, bool]) -> None:
-    """One ``error:`` line for the options given that do not apply to this kind of input, so
-    that none is silently ignored."""
-    unused = [option for option, is_given in given.items() if is_given]
-    if unused:
-        verb = "does" if len(unused) == 1 else "do"
-        _common.fail(f"{image}: {', '.join(unused)} {verb} not apply here ({why}): leave them out")
-
-
 def _run_signal(signal: Path, output_dir, ring: bool, request, pictures: dict) -> None:
     """Segment a signal file; the image options given (``request``'s and ``pictures``) are
     refused in one line."""
@@ -132,7 +123,7 @@ def _run_signal(signal: Path, output_dir, ring: bool, request, pictures: dict) -
         "--spacing": request.spacing is not None,
     }
     given |= {option: value is not None for option, value in pictures.items()}
-    _refuse_unused(signal, "a signal's pieces are written as a CSV table", given)
+    _common.refuse_unused(signal, "a signal's pieces are written as a CSV table", given)
     try:
         result, paths = segment_signal_file(
             signal,
