@@ -127,9 +127,11 @@ def test_the_widget_segments_the_selected_layer_in_a_headless_viewer():
     viewer.add_image(_squares(), name="squares")
     widget = SegmentWidget(viewer)
     widget.preset.value = "published"
+    widget.split_necks.value = 1.5
     widget.start(waves=False)
     _wait(widget)
     assert viewer.layers["squares segments"].data.max() >= 2
+    assert widget._job.options["split_necks"] == 1.5  # the field reaches segment()
     viewer.layers.selection.active = viewer.layers["squares"]
     widget.start(waves=True)
     _wait(widget)

@@ -10,21 +10,34 @@ from __future__ import annotations
 import threading
 import time
 
-from magicgui.widgets import CheckBox, ComboBox, Container, Label, ProgressBar, PushButton, SpinBox
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    FloatSpinBox,
+    Label,
+    ProgressBar,
+    PushButton,
+    SpinBox,
+)
 
 from ..parameters import PRESETS
 from .logic import WAVE_INTERVAL, Cancelled, SegmentationJob, layer_data, wave_frames
 
 
 class SegmentWidget(Container):
-    """Preset, segments and seed; Segment adds a Labels layer, Waves an image layer of the
-    phases with a time axis (cyclic colour map)."""
+    """Preset, segments, seed and neck depth (``split_necks``: touching objects cut apart);
+    Segment adds a Labels layer, Waves an image layer of the phases with a time axis (cyclic
+    colour map)."""
 
     def __init__(self, napari_viewer):
         self.viewer = napari_viewer
         self.preset = ComboBox(label="preset", choices=list(PRESETS), value="natural")
         self.segments = SpinBox(label="segments (0: auto)", min=0, max=64, value=0)
         self.seed = SpinBox(label="seed", min=0, max=2**31 - 1, value=0)
+        self.split_necks = FloatSpinBox(
+            label="split necks (0: off)", min=0.0, max=1000.0, step=0.5, value=0.0
+        )
         self.ring = CheckBox(label="signal on a ring", value=False)
         self.segment_button = PushButton(text="Segment")
         self.waves_button = PushButton(text="Waves")
@@ -36,6 +49,7 @@ class SegmentWidget(Container):
                 self.preset,
                 self.segments,
                 self.seed,
+                self.split_necks,
                 self.ring,
                 self.segment_button,
                 self.waves_button,
@@ -68,6 +82,7 @@ class SegmentWidget(Container):
             return
         options = {"preset": self.preset.value, "seed": self.seed.value, "spatial_dims": dims}
         options["segments"] = self.segments.value or None
+        options["split_necks"] = self.split_necks.value
         if dims == 1 and self.ring.value:
             options["periodic"] = True
         progress = {"stage": "starting", "fraction": 0.0}
