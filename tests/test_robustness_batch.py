@@ -5,6 +5,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -124,3 +125,19 @@ def test_workers_are_bounded_by_cores_images_and_memory(tmp_path, monkeypatch):
     assert worker_count(1000, images, Request()) == 3
     monkeypatch.setattr("wavesegment.io.images.available_memory", lambda: 100_000_000)
     assert worker_count(1000, images, Request()) == 1
+
+
+def test_a_stack_counts_all_its_pages_when_workers_are_sized(tmp_path, monkeypatch):
+    """A TIFF written page by page is read whole: its memory is all its voxels, not a page's."""
+    import tifffile
+
+    plane = np.zeros((100, 100), np.uint16)
+    with tifffile.TiffWriter(tmp_path / "pages.tif") as tiff:
+        for _ in range(40):  # one series per page, as some microscopes write
+            tiff.write(plane)
+    _save(tmp_path / "photo.png")
+    monkeypatch.setattr("wavesegment.io.resources.cores", lambda: 64)
+    # 0.3 GB per worker, and 140 bytes per unit: 400 000 voxels need 0.056 GB more.
+    monkeypatch.setattr("wavesegment.io.images.available_memory", lambda: 1_000_000_000)
+    assert worker_count(1000, [tmp_path / "photo.png"] * 3, Request()) == 3
+    assert worker_count(1000, [tmp_path / "pages.tif"] * 3, Request()) == 2

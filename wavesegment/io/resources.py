@@ -15,8 +15,9 @@ def worker_count(jobs: int | None, images: list[Path], request: Request) -> int:
     """Workers for ``images``: ``jobs`` (default: the cores), at most the cores and the images,
     and at most as many as the available memory holds when each segments the largest image.
 
-    The largest image is found from the files' headers (:func:`~.images.header_shape`); an
-    unreadable header counts as ``request.max_pixels``. Always at least 1.
+    The largest image is found from the files' headers (:func:`~.images.header_shape`; a
+    stack's size is all its voxels, :func:`~.stacks.stack_voxels`); an unreadable header counts
+    as ``request.max_pixels``. Always at least 1.
 
     Examples
     --------
@@ -24,6 +25,7 @@ def worker_count(jobs: int | None, images: list[Path], request: Request) -> int:
     True
     """
     from .images import available_memory, header_shape, memory_needed
+    from .stacks import stack_voxels
 
     count = min(jobs or cores(), cores(), max(len(images), 1))
     memory = available_memory()
@@ -31,8 +33,10 @@ def worker_count(jobs: int | None, images: list[Path], request: Request) -> int:
         return max(count, 1)
     largest = 0
     for image in images:
-        shape = header_shape(image)
-        pixels = shape[0] * shape[1] if shape is not None else (request.max_pixels or 0)
+        pixels = stack_voxels(image)
+        if pixels is None:
+            shape = header_shape(image)
+            pixels = shape[0] * shape[1] if shape is not None else (request.max_pixels or 0)
         largest = max(largest, min(pixels, request.max_pixels or pixels))
     per_worker = WORKER_BASE_BYTES + memory_needed(largest, request.preset)
     return max(1, min(count, memory // per_worker))

@@ -86,8 +86,7 @@ def read_stack(
     try:
         with tifffile.TiffFile(path) as tiff:
             series, by_page = tiff.series[0], _pages_as_series(tiff)
-            shape = (len(tiff.series), *_plane(series.shape)) if by_page else series.shape
-            _check_voxels(path, tuple(n for n in shape if n > 1), max_pixels, preset)
+            _check_voxels(path, _stack_shape(tiff), max_pixels, preset)
             if by_page:  # written page by page: one series per page
                 pixels = np.stack([np.asarray(one.asarray(), np.float64) for one in tiff.series])
             else:
@@ -111,6 +110,34 @@ def read_stack(
         spacing = (float(imagej.get("spacing", 1.0)), dy, dx)
     is_volume = int(imagej.get("slices", 1)) > 1 or "Z" in axes
     return Stack(pixels, spacing, is_volume)
+
+
+def stack_voxels(path: str | os.PathLike) -> int | None:
+    """Voxels of all the pages of a multi-page or 3-D TIFF, from its header (what reading it
+    takes, and what ``max_pixels`` counts); None for any other file.
+
+    Examples
+    --------
+    >>> stack_voxels("photo.png") is None
+    True
+    """
+    if not is_stack_file(path):
+        return None
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tiff:
+            return int(np.prod(_stack_shape(tiff)))
+    except Exception:  # unreadable after all: the reader says so
+        return None
+
+
+def _stack_shape(tiff) -> tuple[int, ...]:
+    """The stack's shape without its axes of length 1, also for a TIFF written page by page."""
+    series = tiff.series[0]
+    if _pages_as_series(tiff):
+        return (len(tiff.series), *_plane(series.shape))
+    return _plane(series.shape)
 
 
 def _plane(shape: tuple[int, ...]) -> tuple[int, ...]:
