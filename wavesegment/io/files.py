@@ -64,8 +64,11 @@ def write_png(path: str | os.PathLike, pixels) -> None:
 
 def written_by_wavesegment(path: str | os.PathLike) -> bool:
     """Whether a PNG, GIF or TIFF carries wavesegment's mark (its header alone is read); False
-    for other files and for files that cannot be read (those are the reader's to report)."""
+    for other files and for files that cannot be read (those are the reader's to report).
+    Only regular files are opened: a FIFO or a device would block the reader."""
     suffix = Path(path).suffix.lower()
+    if suffix not in (".tif", ".tiff", ".png", ".gif") or not Path(path).is_file():
+        return False
     try:
         if suffix in (".tif", ".tiff"):
             import tifffile
