@@ -160,3 +160,12 @@ def test_the_overlay_is_scikit_images_made_in_bands():
     outlined = mark_boundaries(coloured, labels, color=(1.0, 1.0, 0.0), mode="inner")
     expected = (np.clip(outlined, 0, 1) * 255).round().astype(np.uint8)
     np.testing.assert_array_equal(overlay(gray, labels), expected)
+
+
+def test_the_steps_report_counts_the_refinement_on_the_blocks(large):
+    from wavesegment.analysis.steps import steps_report
+
+    _, _, result = large
+    (refine,) = [s for s in result.steps if s["step"] == "refine"]
+    report = steps_report(result)["refinement"]
+    assert report["fraction_moved"] == refine["pixels_moved"] / (48 * 64)
