@@ -169,3 +169,16 @@ def test_the_steps_report_counts_the_refinement_on_the_blocks(large):
     (refine,) = [s for s in result.steps if s["step"] == "refine"]
     report = steps_report(result)["refinement"]
     assert report["fraction_moved"] == refine["pixels_moved"] / (48 * 64)
+
+
+def test_without_a_tree_or_without_refinement(large, monkeypatch):
+    image, truth, _ = large
+    monkeypatch.setattr(preparation, "GROUPING_PIXELS", BUDGET)
+    flat = segment(image, max_units=UNITS, merge_threshold=0)  # regions, no tree
+    assert flat.tree is None and flat.labels.shape == truth.shape
+    (step,) = [s for s in flat.steps if s["step"] == "to_image_size"]
+    assert step["pixels_moved"] > 0
+    blocky = segment(image, max_units=UNITS, refine_boundaries=False)  # the blocks' labels
+    (step,) = [s for s in blocky.steps if s["step"] == "to_image_size"]
+    assert step["pixels_moved"] == 0
+    np.testing.assert_array_equal(blocky.labels, np.kron(blocky.labels[::3, ::3], np.ones((3, 3))))

@@ -83,7 +83,7 @@ def finish_at_native_size(
         if p.merge_threshold:
             labels, tree = _merge_colours(labels, prepared.grouping_lab, cell, p, steps)
         if shape != native:
-            labels, tree = to_image_size(prepared, labels, tree, steps)
+            labels, tree = to_image_size(prepared, labels, tree, p, steps)
     elif p.merge_threshold:
         features = 100 * rescale_unit(prepared.image)[None]
         labels, tree = _merge(labels, features, None, p, steps)
@@ -95,28 +95,33 @@ def finish_at_native_size(
     return labels, background, tree
 
 
-def to_image_size(prepared: PreparedImage, labels, tree: MergeTree | None, steps: list):
+def to_image_size(
+    prepared: PreparedImage, labels, tree: MergeTree | None, p: Parameters, steps: list
+):
     """Labels grouped on the blocks of a large photo, and the tree's leaves, brought to its
-    size: each block's pixels take its label, then the boundaries move (by at most the block's
-    side) to where the photo's own pixels put them (:func:`refine_boundaries`). With a tree,
-    the leaves move and the labels are the same cut of them, so that the tree still holds the
-    labels; its areas are counted again at the image's size."""
+    size: each block's pixels take its label, then (``refine_boundaries``) the boundaries move,
+    by at most the block's side, to where the photo's own pixels put them
+    (:func:`refine_boundaries`). With a tree, the leaves move and the labels are the same cut
+    of them, so that the tree still holds the labels; its areas are counted again at the
+    image's size."""
     factor, native = prepared.grouping_factor, prepared.native_shape
     coarse = labels if tree is None else tree.leaves
-    pixels = prepared.image if prepared.image.ndim == 3 else prepared.image[..., None]
-    enlarged = enlarge(coarse, factor, native)
-    fine = refine_boundaries(enlarged, pixels[..., :3], iterations=factor + 1, sample=factor)
-    counts = _pixel_counts(fine, int(coarse.max()) + 1)
-    if not counts.all():  # a region (a leaf) would vanish: keep the blocks
+    present = _pixel_counts(coarse, int(coarse.max()) + 1) > 0
+    fine = enlarged = enlarge(coarse, factor, native)
+    if p.refine_boundaries:
+        pixels = prepared.image if prepared.image.ndim == 3 else prepared.image[..., None]
+        fine = refine_boundaries(enlarged, pixels[..., :3], iterations=factor + 1, sample=factor)
+    counts = _pixel_counts(fine, present.size)
+    if ((counts > 0) != present).any():  # a region (a leaf) would vanish: keep the blocks
         fine = enlarged
-        counts = _pixel_counts(fine, counts.size)
+        counts = _pixel_counts(fine, present.size)
     steps.append(
         {
             "stage": "upsample",
             "step": "to_image_size",
             "from": list(coarse.shape),
             "to": list(native),
-            "iterations": factor + 1,
+            "iterations": factor + 1 if p.refine_boundaries else 0,
             "pixels_moved": int(np.count_nonzero(fine != enlarged)),
         }
     )

@@ -119,7 +119,8 @@ def prepare_image(
     image = np.asarray(image)
     dims = _spatial_dims(image.shape, spatial_dims)
     grid = working_shape(image.shape[:dims], parameters.max_units)
-    factor = grouping_factor(image.shape[:dims], grid)
+    groups = parameters.refine_boundaries or bool(parameters.merge_threshold)
+    factor = grouping_factor(image.shape[:dims], grid) if groups else 1
     # A large photo is read through its block means: no float copy of it at its own size.
     reduced = block_mean(image, factor) if factor > 1 else None
     source = image if reduced is None else reduced
