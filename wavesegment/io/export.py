@@ -103,9 +103,9 @@ def sidecar(
     stored under that key.
     """
     from .. import __version__
+    from ..labels import label_counts
 
-    # np.unique sorts (seconds on a large photo); bincount of intp is faster than of int32.
-    counts = np.bincount(result.labels.ravel().astype(np.intp))
+    counts = label_counts(result.labels)  # np.unique sorts: seconds on a large photo
     labels = np.flatnonzero(counts)
     areas = counts[labels]
     return {
@@ -350,7 +350,9 @@ def _label_colours(labels: np.ndarray) -> np.ndarray:
     from skimage.color import color_dict
     from skimage.color.colorlabel import DEFAULT_COLORS
 
-    present = np.bincount(labels.ravel().astype(np.intp)) > 0
+    from ..labels import label_counts
+
+    present = label_counts(labels) > 0
     present[0] = False
     rank = np.cumsum(present) - 1  # among the labels present above 0
     cycle = np.array([color_dict[name] for name in DEFAULT_COLORS], dtype=np.float64)
