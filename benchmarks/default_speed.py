@@ -10,7 +10,9 @@ Prints, with the machine's load average before and after:
    photo, runs felzenszwalb and writes a 16-bit label PNG, in interleaved pairs of fresh
    processes under ``/usr/bin/time -v``: median wall seconds and median peak resident memory
    (MiB), and their ratios;
-3. with ``--large``: ``wavesegment run`` on the photo upscaled to 4898x3265 (16 MP), once.
+3. with ``--large``: ``wavesegment run`` on the photo upscaled to 4898x3265 (16 MP) and to
+   2449x1633 (4 MP), ``--large-repeats`` times each (3): median wall seconds and peak resident
+   memory, and the seconds of each stage of the last run (from its sidecar).
 
 ``--only`` runs some of the three parts: ``library``, ``command``, ``large``.
 """
@@ -18,6 +20,7 @@ Prints, with the machine's load average before and after:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -116,14 +119,36 @@ def whole_command(path: Path, folder: Path, repeats: int) -> None:
     )
 
 
-def large(path: Path, folder: Path) -> None:
+#: The large photos: the photo upscaled to 16 MP and to 4 MP.
+LARGE_SIZES = ((4898, 3265), (2449, 1633))
+
+
+def large(path: Path, folder: Path, repeats: int) -> None:
+    """``wavesegment run`` on the photo upscaled to each of :data:`LARGE_SIZES`: median wall
+    time and peak memory of ``repeats`` runs, and where the time went (the sidecar's stages;
+    "start-up, writing" is the rest of the wall time)."""
     from PIL import Image
 
-    big = folder / "large_16mp.png"
-    Image.open(path).convert("RGB").resize((4898, 3265), Image.BICUBIC).save(big)
     wavesegment = str(Path(sys.executable).with_name("wavesegment"))
-    seconds, peak = timed([wavesegment, "run", str(big), "-o", str(folder / "out")])
-    print(f"16 MP photo (4898x3265): wavesegment run {seconds:.1f} s, peak {peak:.0f} MiB")
+    for width, height in LARGE_SIZES:
+        big = folder / f"large_{width}x{height}.png"
+        Image.open(path).convert("RGB").resize((width, height), Image.BICUBIC).save(big)
+        out = folder / f"out_{width}"
+        runs = [timed([wavesegment, "run", str(big), "-o", str(out)]) for _ in range(repeats)]
+        seconds, peak = (statistics.median(values) for values in zip(*runs, strict=True))
+        stages = json.loads((out / f"{big.stem}_segments.json").read_text())["timings"]
+        rest = runs[-1][0] - stages["read"] - stages["total"]
+        parts = ", ".join(f"{name} {stages[name]:.2f}" for name in ("read", *_STAGES))
+        print(
+            f"{width * height / 1e6:.0f} MP photo ({width}x{height}), {repeats} runs: wavesegment "
+            f"run {seconds:.1f} s (min {min(r[0] for r in runs):.1f}), peak {peak:.0f} MiB\n"
+            f"  last run's stages (s): {parts}, start-up and writing {rest:.2f}"
+        )
+
+
+#: The stages of ``segment()`` the sidecar times: preparation and layer 1, layer 2, the
+#: readout with the grouping and the labels at the image's size.
+_STAGES = ("layer1", "layer2", "readout")
 
 
 def main() -> None:
@@ -131,6 +156,7 @@ def main() -> None:
     parser.add_argument("photo", nargs="?", type=Path)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--large", action="store_true")
+    parser.add_argument("--large-repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=("library", "command", "large"))
     args = parser.parse_args()
     parts = set(args.only or ["library", "command"] + (["large"] if args.large else []))
@@ -144,7 +170,7 @@ def main() -> None:
         if "command" in parts:
             whole_command(path, folder, args.repeats)
         if "large" in parts:
-            large(path, folder)
+            large(path, folder, args.large_repeats)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

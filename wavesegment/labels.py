@@ -56,3 +56,25 @@ def _small_labels(labels: np.ndarray) -> bool:
         and 0 <= labels.min()
         and labels.max() <= 4 * labels.size
     )
+
+
+def label_counts(labels: np.ndarray, minlength: int = 0) -> np.ndarray:
+    """``np.bincount(labels.ravel(), minlength=minlength)`` of non-negative integer labels,
+    a million at a time: bincount casts int32 labels to intp first, and that copy of a 16 MP
+    photo's labels (128 MB of fresh pages) took longer than the counting.
+
+    Examples
+    --------
+    >>> label_counts(np.array([[0, 2], [2, 2]], dtype=np.int32), minlength=4).tolist()
+    [1, 0, 3, 0]
+    """
+    flat = np.ravel(labels)
+    counts = np.zeros(max(minlength, int(flat.max(initial=-1)) + 1), dtype=np.int64)
+    for start in range(0, flat.size, _CHUNK):
+        part = np.bincount(flat[start : start + _CHUNK].astype(np.intp))
+        counts[: part.size] += part
+    return counts
+
+
+#: Labels counted at once by :func:`label_counts`: 8 MB of intp.
+_CHUNK = 2**20

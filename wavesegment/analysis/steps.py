@@ -10,6 +10,8 @@ drew.
 
 from __future__ import annotations
 
+import math
+
 from ..grouping import boundary_sources
 from ..network import LUMINANCE
 from ..preparation.grid import to_native
@@ -48,9 +50,12 @@ def steps_report(result) -> dict:
     refine = _of(steps, "refine", "refine")
     if refine:
         moved = refine[0]["pixels_moved"]
+        # A large photo is refined on its blocks (its "to_image_size" step says their shape).
+        blocks = _of(steps, "upsample", "to_image_size")
+        pixels = math.prod(blocks[0]["from"]) if blocks else result.labels.size
         report["refinement"] = {
             "pixels_moved": moved,
-            "fraction_moved": moved / result.labels.size,
+            "fraction_moved": moved / pixels,
             "iterations": refine[0]["iterations"],
         }
     return report

@@ -7,11 +7,13 @@ does to the run's ``steps`` log, tagged with its stage.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 
+from ..labels import label_counts
 from ..parameters import Parameters
-from ..preparation.grid import to_native
+from ..preparation.grid import enlarge, to_native
 from ..preparation.image import PreparedImage
 from ..preparation.intensity import rescale_unit
 from .edges import edge_strength
@@ -64,20 +66,25 @@ def finish_at_native_size(
     An image's regions merge by the learned linkage's cues or by colour and edges
     (``merge_linkage``); a signal's or a volume's by intensity alone, mapped onto 0..100 (the
     range of L*, for which ``merge_threshold`` is set). The tree is
-    the regions' before the necks are cut.
+    the regions' before the necks are cut. A photo of more than
+    :data:`~wavesegment.preparation.image.GROUPING_PIXELS` is grouped on its block means
+    (``prepared.grouping_shape``) and its labels, and the tree's leaves, brought to its size
+    after (:func:`to_image_size`).
     """
-    native = prepared.native_shape
-    labels, background = to_native(grid_labels, native), to_native(grid_background, native)
+    native, shape = prepared.native_shape, prepared.grouping_shape
+    labels, background = to_native(grid_labels, shape), to_native(grid_background, native)
     if prepared.on_grid:
-        shapes = {"from": list(grid_labels.shape), "to": list(native)}
+        shapes = {"from": list(grid_labels.shape), "to": list(shape)}
         steps.append({"stage": "upsample", "step": "upsample", **shapes})
     tree = None
     if prepared.spatial_dims == 2:
-        cell = max(n / g for n, g in zip(native, prepared.grid_shape, strict=True))
+        cell = max(n / g for n, g in zip(shape, prepared.grid_shape, strict=True))
         if p.refine_boundaries and prepared.on_grid:
-            labels = _refine(labels, prepared.native_lab, cell, steps)
+            labels = _refine(labels, prepared.grouping_lab, cell, steps)
         if p.merge_threshold:
-            labels, tree = _merge_colours(labels, prepared.native_lab, cell, p, steps)
+            labels, tree = _merge_colours(labels, prepared.grouping_lab, cell, p, steps)
+        if shape != native:
+            labels, tree = to_image_size(prepared, labels, tree, p, steps)
     elif p.merge_threshold:
         features = 100 * rescale_unit(prepared.image)[None]
         labels, tree = _merge(labels, features, None, p, steps)
@@ -87,6 +94,47 @@ def finish_at_native_size(
                 labels, ~background, depth=p.split_necks, spacing=p.spacing, steps=log
             )
     return labels, background, tree
+
+
+def to_image_size(
+    prepared: PreparedImage, labels, tree: MergeTree | None, p: Parameters, steps: list
+):
+    """Labels grouped on the blocks of a large photo, and the tree's leaves, brought to its
+    size: each block's pixels take its label, then (``refine_boundaries``) the boundaries move,
+    by at most the block's side, to where the photo's own pixels put them
+    (:func:`refine_boundaries`). With a tree, the leaves move and the labels are the same cut
+    of them, so that the tree still holds the labels; its areas are counted again at the
+    image's size."""
+    factor, native = prepared.grouping_factor, prepared.native_shape
+    coarse = labels if tree is None else tree.leaves
+    present = label_counts(coarse, int(coarse.max()) + 1) > 0
+    fine = enlarged = enlarge(coarse, factor, native)
+    if p.refine_boundaries:
+        pixels = prepared.image if prepared.image.ndim == 3 else prepared.image[..., None]
+        fine = refine_boundaries(enlarged, pixels[..., :3], iterations=factor + 1, sample=factor)
+    counts = label_counts(fine, present.size)
+    if ((counts > 0) != present).any():  # a region (a leaf) would vanish: keep the blocks
+        fine = enlarged
+        counts = label_counts(fine, present.size)
+    steps.append(
+        {
+            "stage": "upsample",
+            "step": "to_image_size",
+            "from": list(coarse.shape),
+            "to": list(native),
+            "iterations": factor + 1 if p.refine_boundaries else 0,
+            "pixels_moved": int(np.count_nonzero(fine != enlarged)),
+        }
+    )
+    if tree is None:
+        return fine, None
+    kept = tree.n_leaves - int(labels.max())  # the merges of the cut
+    area = np.zeros_like(tree.area)
+    area[: counts.size] = counts
+    for node, parent in enumerate(tree.parent[:-1]):  # a parent is numbered after its children
+        area[parent] += area[node]
+    tree = replace(tree, leaves=fine.astype(np.int32, copy=False), area=area)
+    return tree.leaf_labels(kept)[tree.leaves], tree
 
 
 def _refine(labels: np.ndarray, lab: np.ndarray, cell: float, steps: list) -> np.ndarray:

@@ -10,7 +10,12 @@ _OFFSETS = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0
 
 
 def refine_boundaries(
-    labels: np.ndarray, features: np.ndarray, *, iterations: int, smoothness: float = 1.0
+    labels: np.ndarray,
+    features: np.ndarray,
+    *,
+    iterations: int,
+    smoothness: float = 1.0,
+    sample: int = 1,
 ) -> np.ndarray:
     """Move region boundaries to where the colours of the full-resolution image put them.
 
@@ -31,6 +36,10 @@ def refine_boundaries(
         Such as the image in CIELAB.
     iterations : int
     smoothness : float
+    sample : int
+        The labels' means and their spread are counted on every ``sample``-th pixel along
+        each axis (the touch-up of a large photo: the same estimates for a fraction of the
+        work), each pixel that moves counting ``1 / sample**2``.
 
     Returns
     -------
@@ -50,10 +59,13 @@ def refine_boundaries(
     flat_labels = labels.ravel()  # a view of ``labels`` (when C-ordered): changed in place
     flat = features.reshape(rows * cols, -1)
     n_labels = int(labels.max()) + 1
-    counts = np.bincount(flat_labels, minlength=n_labels).astype(np.float64)
-    sums = np.stack([np.bincount(flat_labels, f, n_labels) for f in flat.T], axis=1)
+    counted = labels[::sample, ::sample].ravel()
+    values = features[::sample, ::sample].reshape(counted.size, -1)
+    counts = np.bincount(counted, minlength=n_labels).astype(np.float64)
+    sums = np.stack([np.bincount(counted, f, n_labels) for f in values.T], axis=1)
     means = sums / np.maximum(counts, 1)[:, None]
-    spread = 2 * max(float(np.mean(np.sum((flat - means[flat_labels]) ** 2, axis=1))), 1e-12)
+    spread = 2 * max(_mean_squared_distance(values, counted, means), 1e-12)
+    weight = 1.0 / sample**2
     active = np.flatnonzero(_boundary(labels))
     for _ in range(iterations):
         if active.size == 0:
@@ -67,13 +79,29 @@ def refine_boundaries(
         chosen = _cheapest_label(own, around, pixel, means, spread, smoothness)
         changed = chosen != own
         flat_labels[active[changed]] = chosen[changed]
-        _move_pixels(counts, sums, own[changed], chosen[changed], pixel[changed])
+        _move_pixels(counts, sums, own[changed], chosen[changed], pixel[changed], weight)
         means = sums / np.maximum(counts, 1)[:, None]
         # Next, the changed pixels and their 8 neighbours.
         row, col = row[changed], col[changed]
-        nearby = [_shifted(row, col, dr, dc, labels.shape) for dr, dc in [(0, 0), *_OFFSETS]]
-        active = np.unique(np.concatenate(nearby))
+        nearby = np.zeros(labels.size, dtype=bool)  # sorted and unique, as np.unique's but
+        for dr, dc in [(0, 0), *_OFFSETS]:  # without its hashing (a third of the time)
+            nearby[_shifted(row, col, dr, dc, labels.shape)] = True
+        active = np.flatnonzero(nearby)
     return labels
+
+
+#: Pixels whose distances to their label's mean are summed at once: float64 temporaries of a few
+#: tens of megabytes, not gigabytes, on a large photo (one block, and the same sum, up to 1 MP).
+_BLOCK = 2**20
+
+
+def _mean_squared_distance(flat, flat_labels, means) -> float:
+    """The mean over pixels of the squared distance of their features to their label's mean."""
+    total = 0.0
+    for start in range(0, flat_labels.size, _BLOCK):
+        block = np.s_[start : start + _BLOCK]
+        total += np.sum(np.sum((flat[block] - means[flat_labels[block]]) ** 2, axis=1))
+    return float(total / flat_labels.size)
 
 
 def _shifted(row: np.ndarray, col: np.ndarray, dr: int, dc: int, shape: tuple) -> np.ndarray:
@@ -97,11 +125,11 @@ def _cheapest_label(own, around, pixel, means, spread, smoothness) -> np.ndarray
     return np.take_along_axis(candidates, costs.argmin(axis=0)[None], axis=0)[0]
 
 
-def _move_pixels(counts, sums, old, new, pixel) -> None:
+def _move_pixels(counts, sums, old, new, pixel, weight: float) -> None:
     """Update the label counts and feature sums, in place, for pixels that went from labels
-    ``old`` to labels ``new``."""
+    ``old`` to labels ``new``, each counting ``weight``."""
     n_labels = counts.size
-    for labels_of, sign in ((old, -1), (new, 1)):
+    for labels_of, sign in ((old, -weight), (new, weight)):
         counts += sign * np.bincount(labels_of, minlength=n_labels)
         for channel in range(sums.shape[1]):
             values = pixel[:, channel]

@@ -23,6 +23,10 @@ TEMPORARY_PREFIX = ".wavesegment-"
 _TEMPORARY = re.compile(r"\.wavesegment-(\d+)-")
 #: The mark of wavesegment's outputs, as the PNG ``Software`` text, GIF comment and TIFF tag.
 WRITER = "wavesegment"
+#: zlib level of the PNGs written (Pillow's default is 6): level 1 wrote a 16-megapixel
+#: overlay in 1.3 s instead of 3.3 s, and its label map in 0.42 s instead of 0.52 s, for files
+#: of 5.3 MB instead of 3.8 MB and 0.23 MB instead of 0.09 MB.
+PNG_COMPRESSION = 1
 
 
 @contextmanager
@@ -59,7 +63,9 @@ def write_png(path: str | os.PathLike, pixels) -> None:
     mark = PngImagePlugin.PngInfo()
     mark.add_text("Software", WRITER)
     with atomic_path(path) as temporary:
-        Image.fromarray(pixels).save(temporary, format="PNG", pnginfo=mark)
+        Image.fromarray(pixels).save(
+            temporary, format="PNG", pnginfo=mark, compress_level=PNG_COMPRESSION
+        )
 
 
 def written_by_wavesegment(path: str | os.PathLike) -> bool:

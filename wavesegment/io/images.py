@@ -59,7 +59,11 @@ def available_memory() -> int | None:
 
 
 def read_image(
-    path: str | os.PathLike, *, max_pixels: int | None = None, preset: str = "natural"
+    path: str | os.PathLike,
+    *,
+    max_pixels: int | None = None,
+    preset: str = "natural",
+    keep_integers: bool = False,
 ) -> np.ndarray:
     """Read an image file as a float64 array, grayscale (M, N) or colour (M, N, 3).
 
@@ -80,6 +84,9 @@ def read_image(
     preset : str
         The preset the image is read for: the error for too many pixels says how much memory
         it would take (:func:`memory_needed`).
+    keep_integers : bool
+        Return an image of integers (PNG, JPEG, ... read by Pillow) as they are (uint8,
+        uint16, ...): the same values in an eighth of the memory for 8 bits.
 
     Raises
     ------
@@ -106,6 +113,9 @@ def read_image(
         raise ImageError(f"{path}: not a readable image ({_first_line(error)})") from None
     if pixels.size == 0:
         raise ImageError(f"{path}: the image has no pixels")
+    if keep_integers and pixels.dtype.kind in "ui":  # finite, and never extreme
+        return pixels
+    pixels = np.asarray(pixels, dtype=np.float64)
     return _rescale_extreme(path, _fill_non_finite(path, pixels))
 
 
@@ -238,7 +248,7 @@ def _read_with_pillow(path: Path, max_pixels: int | None, preset: str) -> np.nda
             image = image.convert("RGB")
         elif image.mode in ("LA", "La", "1"):
             image = image.convert("L")
-        return np.asarray(image, dtype=np.float64)
+        return np.asarray(image)
 
 
 def _read_tiff(path: Path, max_pixels: int | None, preset: str) -> np.ndarray:

