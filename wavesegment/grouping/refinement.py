@@ -10,7 +10,7 @@ _OFFSETS = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0
 
 
 def refine_boundaries(
-    labels: np.ndarray, features: np.ndarray, *, iterations: int, smoothness: float = 1.0
+    labels: np.ndarray, features: np.ndarray, *, iterations: int, smoothness: float = 0.5
 ) -> np.ndarray:
     """Move region boundaries to where the colours of the full-resolution image put them.
 
@@ -31,6 +31,9 @@ def refine_boundaries(
         Such as the image in CIELAB.
     iterations : int
     smoothness : float
+        The Potts prior's weight. 0.5 (1.0 before) lets boundaries follow the colours more
+        closely: the natural preset's candidate regions then hold more of the BSDS500
+        annotators' boundaries (recall 0.66 -> 0.69 on 20 train photos, precision alike).
 
     Returns
     -------
