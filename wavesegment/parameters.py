@@ -158,7 +158,7 @@ class Parameters:
         Examples
         --------
         >>> PRESETS["natural"].tree_threshold, PRESETS["natural"].merge_threshold
-        (0.5, 16.0)
+        (0.53, 16.0)
         """
         return self.merge_probability if self.merge_linkage == "learned" else self.merge_threshold
 
