@@ -15,7 +15,10 @@ to val unchanged. Scores: covering / PRI / VoI (bits), every annotator.
     python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache /tmp/linkage-cache
 
 ``--weights`` prints the full model's constants, as ``wavesegment/grouping/linkage.py`` ships
-them.
+them. ``--cuts P ...`` prints instead, on the first ``--limit`` photos of ``--split``, the
+boundary recall, precision and F (pooled over the photos) and the region scores of the leaves
+and of the shipped tree's cuts under each P, and the ODS / OIS over those cuts: whether the
+leaves lack the annotators' boundaries or the linkage orders them badly.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from scipy import optimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wavesegment import segment  # noqa: E402
-from wavesegment.evaluation.benchmark import dataset_scores, level_scores  # noqa: E402
+from wavesegment.evaluation.benchmark import dataset_scores, f_measure, level_scores  # noqa: E402
 from wavesegment.evaluation.datasets import open_dataset  # noqa: E402
 from wavesegment.evaluation.levels import segmentation_levels  # noqa: E402
 from wavesegment.grouping import tree  # noqa: E402
@@ -255,6 +258,30 @@ def hierarchy_scores(samples, photos) -> dict:
     return dataset_scores(rows)
 
 
+def cut_table(samples, photos, cuts) -> None:
+    """Print the boundary R / P / F and the region scores of the leaves and of the shipped
+    tree's cuts under each of ``cuts``, then the ODS / OIS over them."""
+    rows, segments = [], []
+    for (leaves, lab, maps), sample in zip(photos, samples, strict=True):
+        built = learned_tree(leaves, lab, maps, LEARNED)
+        maps_ = [leaves + 1] + [built.cut(threshold=t) for t in cuts]
+        segments.append([int(m.max()) for m in maps_])
+        rows.append(level_scores(segmentation_levels(maps_, leaves.shape), sample.truths))
+    counts = np.array([r["counts"] for r in rows], float).sum(axis=0)  # [matched truth, truth, ...]
+    recall, precision = counts[:, 0] / counts[:, 1], counts[:, 2] / counts[:, 3]
+    print("| cut | segments | boundary R / P / F | covering / PRI / VoI |\n|---|---|---|---|")
+    for k, name in enumerate(["leaves", *(f"under {t:g}" for t in cuts)]):
+        regions = " / ".join(
+            f"{np.mean([r[m][k] for r in rows]):.3f}" for m in ("covering", "pri", "voi")
+        )
+        boundary = (
+            f"{recall[k]:.3f} / {precision[k]:.3f} / {f_measure(recall[k], precision[k]):.3f}"
+        )
+        print(f"| {name} | {np.mean([s[k] for s in segments]):.1f} | {boundary} | {regions} |")
+    scores = dataset_scores(rows)
+    print(f"ODS / OIS boundary F {scores['boundary_ods_f']:.3f} / {scores['boundary_ois_f']:.3f}")
+
+
 def load(split: Path, cache: Path, limit: int | None):
     dataset = open_dataset(split)
     count = len(dataset) if limit is None else min(limit, len(dataset))
@@ -276,7 +303,12 @@ def main() -> None:
     parser.add_argument(
         "--hierarchy", action="store_true", help="only the shipped tree's ODS / OIS on val"
     )
+    parser.add_argument("--cuts", nargs="+", type=float, help="only the table of these cuts")
+    parser.add_argument("--split", default="train", help="the split of --cuts")
     args = parser.parse_args()
+    if args.cuts:
+        cut_table(*load(args.bsds / args.split, args.cache, args.limit), args.cuts)
+        return
     if args.hierarchy:
         val, val_photos = load(args.bsds / "val", args.cache, args.limit)
         scores = hierarchy_scores(val, val_photos)

@@ -49,7 +49,8 @@ SLIC_COMPACTNESS = 20.0
 SEPARATED_ARI = 0.95
 # Where the benchmark cuts wavesegment's merge tree: with the learned linkage, whose levels are
 # probabilities, under 0.05 .. 0.95; with the colour cost, under these multiples of
-# merge_threshold (1/8 .. 4, a third of an octave apart). Either holds the default cut.
+# merge_threshold (1/8 .. 4, a third of an octave apart); tree_levels adds
+# the default cut to either.
 PROBABILITY_CUTS = tuple(k / 20 for k in range(1, 20))
 TREE_CUTS = tuple(2 ** (k / 3) for k in range(-9, 7))
 

@@ -14,7 +14,7 @@ def refine_boundaries(
     features: np.ndarray,
     *,
     iterations: int,
-    smoothness: float = 1.0,
+    smoothness: float = 0.5,
     sample: int = 1,
 ) -> np.ndarray:
     """Move region boundaries to where the colours of the full-resolution image put them.
@@ -36,6 +36,9 @@ def refine_boundaries(
         Such as the image in CIELAB.
     iterations : int
     smoothness : float
+        The Potts prior's weight. 0.5 (1.0 before) lets boundaries follow the colours more
+        closely: the natural preset's candidate regions then hold more of the BSDS500
+        annotators' boundaries (recall 0.66 -> 0.69 on 20 train photos, precision alike).
     sample : int
         The labels' means and their spread are counted on every ``sample``-th pixel along
         each axis (the touch-up of a large photo: the same estimates for a fraction of the
