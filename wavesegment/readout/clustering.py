@@ -20,6 +20,9 @@ SEPARATION = 2.5
 _KMEANS_SAMPLE = 20_000
 # The number of segments is chosen on a smaller sample (the sample is in random order).
 _COUNT_SAMPLE = 5_000
+# k-means++ runs whose best is kept: of the final clustering, and of each k tried for the count.
+RESTARTS = 10
+COUNT_RESTARTS = 4
 
 
 def cluster_units(
@@ -70,7 +73,7 @@ def _choose_count(
         return 1
     chosen, best_k, best_separation = 0, 1, 1.0
     for k in range(2, min(max_segments, len(sample)) + 1):
-        _, labels = _kmeans(sample, k, rng, n_init=4)
+        _, labels = _kmeans(sample, k, rng, n_init=COUNT_RESTARTS)
         if np.unique(labels).size < k:
             break
         apart = float(separations(sample, labels, k).min())
@@ -81,10 +84,10 @@ def _choose_count(
     return chosen or best_k
 
 
-def _kmeans(data: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 10):
-    """Centres and labels of the best of ``n_init`` k-means++ runs."""
+def _kmeans(data: np.ndarray, k: int, rng: np.random.Generator, n_init: int | None = None):
+    """Centres and labels of the best of ``n_init`` (``RESTARTS``) k-means++ runs."""
     best = None, None, np.inf
-    for _ in range(n_init):
+    for _ in range(RESTARTS if n_init is None else n_init):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an empty cluster in one restart is no matter
             # scipy's k-means++ start and its first iteration, then the other 29 to convergence
