@@ -50,8 +50,8 @@ def test_presets_are_read_only():
     with pytest.raises(dataclasses.FrozenInstanceError):
         PRESETS["natural"].n_seeds = 1  # type: ignore[misc]
     changed = PRESETS["natural"].replace(n_seeds=2)
-    assert changed.n_seeds == 2 and PRESETS["natural"].n_seeds == 8
-    assert segment(np.zeros((16, 16))).parameters["n_seeds"] == 8
+    assert changed.n_seeds == 2 and PRESETS["natural"].n_seeds == 4
+    assert segment(np.zeros((16, 16))).parameters["n_seeds"] == 4
 
 
 def test_unknown_names_are_refused_and_none_keeps_the_preset():

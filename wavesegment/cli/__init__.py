@@ -16,18 +16,14 @@ import typer
 from .. import __version__
 from . import _common, batch, evaluate, explain, match, run, show
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="Segment images with traveling waves in a complex-valued recurrent network.",
-)
-app.command()(_common.guarded(run.run))
-app.command()(_common.guarded(batch.batch))
-app.command()(_common.guarded(show.show))
-app.command()(_common.guarded(explain.explain))
-app.command("eval")(_common.guarded(evaluate.evaluate))
-app.command()(_common.guarded(match.match))
+_COMMANDS = {
+    "run": run.run,
+    "batch": batch.batch,
+    "show": show.show,
+    "explain": explain.explain,
+    "eval": evaluate.evaluate,
+    "match": match.match,
+}
 
 
 def _print_version(value: bool) -> None:
@@ -36,7 +32,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _main_options(
     version: Annotated[
         bool,
@@ -48,13 +43,33 @@ def _main_options(
     """Segment images with traveling waves in a complex-valued recurrent network."""
 
 
+def _app(names) -> typer.Typer:
+    """The command line with the commands ``names``."""
+    built = typer.Typer(
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        help="Segment images with traveling waves in a complex-valued recurrent network.",
+    )
+    for name in names:
+        built.command(name)(_common.guarded(_COMMANDS[name]))
+    built.callback()(_main_options)
+    return built
+
+
+app = _app(_COMMANDS)
+
+
 def main() -> None:
     """Entry point of the ``wavesegment`` console script."""
     from ..io.images import quiet_decoder_warnings
 
     quiet_decoder_warnings()
+    # typer makes the options of every command before it parses one (inspecting signatures,
+    # evaluating annotations): a command line that names its command needs that one only.
+    named = sys.argv[1] if len(sys.argv) > 1 else None
     try:
-        app()
+        (_app([named]) if named in _COMMANDS else app)()
     except Exception as error:  # raised outside any command, e.g. while building them: a bug
         try:
             _common.internal_error(error)

@@ -208,16 +208,16 @@ def _evolve_stepping(
     )
 
 
-# Unit-steps (units x steps) a process makes in numpy before it loads the numba kernels: a
-# little more than one photo with the natural preset (8 runs x 780 steps x 6144 units).
-NUMPY_UNIT_STEPS = 60_000_000
+# Unit-steps (units x steps) a process makes in numpy before it loads the numba kernels: about
+# one and a half photos with the natural preset (4 runs x 780 steps x 6144 units, and layer 1).
+NUMPY_UNIT_STEPS = 30_000_000
 _unit_steps_done = 0
 
 
 def _stepper(omega: np.ndarray, foreground: np.ndarray, n_steps: int):
     """The numpy step for the first ``NUMPY_UNIT_STEPS`` of a process, the numba kernels after.
 
-    The kernels make a step of a 96 x 64 grid in 11 us against numpy's 33 us (0.13 s over a
+    The kernels make a step of a 96 x 64 grid in 11 us against numpy's 33 us (0.07 s over a
     photo), but loading numba and them costs a fresh process 0.6 s and 100 MB: a command that
     segments one photo is faster without them, a process that goes on to more is faster with
     them. Both give the same values, bit for bit.

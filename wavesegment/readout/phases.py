@@ -50,12 +50,21 @@ class _Columns:
         self.units = units
         n_units = self.runs[0].shape[1] if units is None else len(units)
         self.shape = (sum(run.shape[0] for run in self.runs), n_units)
+        self._last: tuple[slice, np.ndarray] | None = None
 
     def __getitem__(self, block: slice) -> np.ndarray:
         index = block if self.units is None else self.units[block]
         if len(self.runs) == 1:
             return self.runs[0][:, index]
         return np.concatenate([run[:, index] for run in self.runs])
+
+    def stacked(self, block: slice) -> np.ndarray:
+        """Z = [Re X; Im X] of the block, (2 L, units) float64; the last one is kept, as the
+        readout passes three times over a window that is most often one block."""
+        if self._last is None or self._last[0] != block:
+            window = self[block]
+            self._last = block, np.concatenate([window.real, window.imag]).astype(float)
+        return self._last[1]
 
 
 def phase_readout(
@@ -95,8 +104,7 @@ def phase_readout(
     # Q = Z^T Z for Z = [Re X, Im X]: all second moments needed below, in float64.
     gram = np.zeros((2 * length, 2 * length))
     for block in _blocks(n_units):
-        window = columns[block]
-        stacked = np.concatenate([window.real, window.imag]).astype(float)
+        stacked = columns.stacked(block)
         gram += stacked @ stacked.T
     re_re, re_im, im_im = gram[:length, :length], gram[:length, length:], gram[length:, length:]
     hermitian = re_re + im_im + 1j * (re_im - re_im.T)  # X^H X
@@ -113,13 +121,17 @@ def phase_readout(
     rotation = np.exp(-0.5j * np.angle(np.einsum("ik,ij,jk->k", weights, symmetric, weights)))
     weights = weights * rotation
 
-    modes = np.empty((n_units, len(values)), dtype=np.complex128)
-    back = np.zeros((length, len(values)), dtype=np.complex128)  # X^H Re(V)
+    # The products below in real arithmetic on Z: V = X^T w is Z^T [Re w, Im w; -Im w, Re w],
+    # X^H Re(V) is [Re; -Im] of Z Re(V), and Re(X^T b) = Z^T [Re b; -Im b] for b = X^H Re(V).
+    n_modes = len(values)
+    real_weights = np.block([[weights.real, weights.imag], [-weights.imag, weights.real]])
+    modes = np.empty((n_units, 2 * n_modes))
+    back = np.zeros((2 * length, n_modes))  # Z Re(V)
     for block in _blocks(n_units):
-        chunk = columns[block].T.astype(np.complex128)
-        modes[block] = chunk @ weights
-        back += chunk.conj().T @ modes[block].real
-    projection = np.empty((n_units, len(values)))
+        stacked = columns.stacked(block)
+        modes[block] = stacked.T @ real_weights
+        back += stacked @ modes[block, :n_modes]
+    projection = np.empty((n_units, n_modes))
     for block in _blocks(n_units):
-        projection[block] = (columns[block].T.astype(np.complex128) @ back).real / length
-    return PhaseReadout(values, modes, projection)
+        projection[block] = columns.stacked(block).T @ back / length
+    return PhaseReadout(values, modes[:, :n_modes] + 1j * modes[:, n_modes:], projection)
