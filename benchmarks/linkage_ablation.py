@@ -84,16 +84,21 @@ def colour_tree(leaves, lab, maps) -> tree.MergeTree:
     )
 
 
-def training_pairs(leaves, lab, maps, truths) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cues, "different" label (share of annotators) and weight of every adjacent pair of the
-    leaves and of the colour tree's cuts."""
+def training_pairs(
+    leaves, lab, maps, truths, model: type[Linkage] = Linkage
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cues (those of ``model``), "different" label (share of annotators) and weight of every
+    adjacent pair of the leaves and of the colour tree's cuts."""
     colour = colour_tree(leaves, lab, maps)
     partitions = [leaves] + [colour.cut(threshold=t) - 1 for t in TRAINING_CUTS]
-    neutral = Linkage(weights=(0.0,) * len(CUES), bias=0.0)
+    n_cues = len(model.names)
+    neutral = model(
+        weights=(0.0,) * n_cues, bias=0.0, centre=(0.0,) * n_cues, scale=(1.0,) * n_cues
+    )
     cues, labels, weights = [], [], []
     for partition in partitions:
         partition = relabel_by_size(partition) - 1
-        graph = CueGraph(partition, lab, maps, neutral)
+        graph = neutral.graph(partition, lab, maps)
         n = int(partition.max()) + 1
         majority = []
         for truth in truths:
@@ -145,10 +150,12 @@ def fit_on_policy(photos, samples, pairs, used, rounds: int) -> Linkage:
     return model
 
 
-def fit(cues: np.ndarray, labels: np.ndarray, weights: np.ndarray, used) -> Linkage:
+def fit(
+    cues: np.ndarray, labels: np.ndarray, weights: np.ndarray, used, model: type[Linkage] = Linkage
+) -> Linkage:
     """The weighted logistic regression of ``labels`` on the ``used`` cues (the others'
-    weights 0), cues standardised, with a small ridge penalty."""
-    mask = np.array([name in used for name in CUES])
+    weights 0), cues standardised, with a small ridge penalty: a ``model``."""
+    mask = np.array([name in used for name in model.names])
     centre, scale = cues.mean(axis=0), cues.std(axis=0) + 1e-12
     x = ((cues - centre) / scale)[:, mask]
     w = weights / weights.mean()
@@ -162,9 +169,9 @@ def fit(cues: np.ndarray, labels: np.ndarray, weights: np.ndarray, used) -> Link
         return value, gradient
 
     theta = optimize.minimize(loss, np.zeros(1 + mask.sum()), jac=True, method="L-BFGS-B").x
-    weights_all = np.zeros(len(CUES))
+    weights_all = np.zeros(len(model.names))
     weights_all[mask] = theta[1:]
-    return Linkage(
+    return model(
         weights=tuple(round(float(v), 4) for v in weights_all),
         bias=round(float(theta[0]), 4),
         centre=tuple(round(float(v), 4) for v in centre),

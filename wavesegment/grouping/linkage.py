@@ -12,6 +12,7 @@ is a logistic model of those cues (:class:`Linkage`), its weights fitted on BSDS
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy import ndimage
@@ -70,6 +71,10 @@ class Linkage:
     0.5
     """
 
+    #: The cues it weighs, in order; a subclass that weighs more cues computes them in the
+    #: graph that :meth:`graph` gives (``benchmarks/phase_coherence_cue.py`` is one).
+    names: ClassVar[tuple[str, ...]] = CUES
+
     weights: tuple[float, ...]
     bias: float
     centre: tuple[float, ...] = (0.0,) * len(CUES)
@@ -77,8 +82,22 @@ class Linkage:
 
     def __post_init__(self) -> None:
         for name in ("weights", "centre", "scale"):
-            if len(getattr(self, name)) != len(CUES):
-                raise ValueError(f"{name} must have one value per cue ({len(CUES)})")
+            if len(getattr(self, name)) != len(self.names):
+                raise ValueError(f"{name} must have one value per cue ({len(self.names)})")
+
+    def graph(self, labels: np.ndarray, lab: np.ndarray, maps: dict) -> CueGraph:
+        """The regions of ``labels`` with the sums of this model's cues, costed by it (what
+        :func:`~wavesegment.grouping.tree.merge_tree` merges).
+
+        Examples
+        --------
+        >>> lab = np.zeros((4, 4, 3)); lab[:, 2:, 0] = 50.0
+        >>> model = Linkage(weights=(0.0,) * len(CUES), bias=0.0)
+        >>> graph = model.graph(np.repeat([[0, 0, 1, 1]], 4, axis=0), lab, cue_maps(lab, cell=2))
+        >>> graph.cues(0, 1)[:2].tolist(), graph.cost(0, 1)
+        ([50.0, 50.0], 0.5)
+        """
+        return CueGraph(labels, lab, maps, self)
 
     def terms(self, cues: np.ndarray) -> np.ndarray:
         """Each cue's contribution to the log-odds of "different"."""
@@ -197,7 +216,7 @@ class CueGraph:
         """The parts of the cost's log-odds that a merge's log entry reports, and each cue's
         contribution (``term_<cue>``)."""
         cues = self.cues(a, b)
-        terms = zip(CUES, self.linkage.terms(cues), strict=True)
+        terms = zip(self.linkage.names, self.linkage.terms(cues), strict=True)
         terms = {f"term_{name}": term for name, term in terms}
         return self.linkage.parts(cues) | terms
 

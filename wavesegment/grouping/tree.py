@@ -19,7 +19,7 @@ import numpy as np
 
 from ..labels import relabel_by_size
 from .colour_cost import CostConstants, RegionGraph, check_constants, merge_greedily
-from .linkage import CueGraph, Linkage
+from .linkage import Linkage
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,7 +143,7 @@ def merge_tree(
     if linkage is None:
         graph = RegionGraph(leaves, features, edges, constants)
     else:
-        graph = CueGraph(leaves, np.moveaxis(np.asarray(features), 0, -1), cues, linkage)
+        graph = linkage.graph(leaves, np.moveaxis(np.asarray(features), 0, -1), cues)
     n_leaves = graph.sizes.size
     names = np.zeros(n_leaves, dtype=np.int64)
     names[leaves] = labels
