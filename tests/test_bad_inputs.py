@@ -9,7 +9,13 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from wavesegment.cli import app
-from wavesegment.io.images import BYTES_PER_PIXEL, IMAGE_SUFFIXES, ImageError, read_image
+from wavesegment.io.images import (
+    BYTES_PER_PIXEL,
+    IMAGE_SUFFIXES,
+    ImageError,
+    memory_needed,
+    read_image,
+)
 
 from .corpus import build_corpus, png_header_only, shapes_uint8
 
@@ -94,7 +100,7 @@ def test_max_pixels_refuses_from_the_header(tmp_path):
 def test_too_large_says_the_memory_of_the_preset(tmp_path, preset):
     path = tmp_path / "large.png"
     path.write_bytes(png_header_only(4000, 4000))  # the header alone: 16 MP
-    gigabytes = 16e6 * BYTES_PER_PIXEL[preset] / 1e9
+    gigabytes = memory_needed(16_000_000, preset) / 1e9
     message = f"4000x4000 pixels would need about {gigabytes:.1f} GB with the {preset} preset"
     with pytest.raises(ImageError, match=message):
         read_image(path, max_pixels=10**6, preset=preset)

@@ -198,13 +198,14 @@ def _choices(name: str, module: str, attribute: str) -> type[Enum]:
 
 
 def _max_pixels_help() -> str:
-    from ..io.images import BYTES_PER_PIXEL
+    from ..io.images import BYTES_PER_PIXEL, NATURAL_BYTES_PER_LARGE_PIXEL
 
     per_preset = ", ".join(f"{size} with {name}" for name, size in BYTES_PER_PIXEL.items())
     return (
         "Refuse larger images (stacks: more voxels), from their header, before decoding; "
         "0 = no limit. "
-        f"Segmenting takes about this many bytes per pixel: {per_preset}."
+        f"Segmenting takes about this many bytes per pixel: {per_preset} (natural: "
+        f"{NATURAL_BYTES_PER_LARGE_PIXEL} for each pixel of an image beyond its first 0.5 MP)."
     )
 
 

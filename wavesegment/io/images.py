@@ -15,29 +15,45 @@ PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".pbm", ".p
 IMAGE_SUFFIXES = PILLOW_SUFFIXES + TIFF_SUFFIXES
 
 #: Peak memory of reading and segmenting an image, per pixel, by preset: the peak resident set
-#: of ``segment(read_image(path), preset=...)`` in a fresh process (``/usr/bin/time -v``) on
-#: 1000 x 1000 and 2000 x 2000 colour PNGs (sample_images/coffee.jpg upscaled), less that of
-#: a 32 x 32 one (imports and compiled kernels, about 0.2 GB), divided by the pixel count;
-#: the larger of the two figures, rounded up. natural: 137 and 131 bytes (1000, 2000);
-#: published: 816 and 760 bytes (most of it the readout window of complex phasors).
-BYTES_PER_PIXEL = {"natural": 140, "published": 820}
+#: of ``segment(read_image(path, keep_integers=True), preset=...)`` in a fresh process
+#: (``/usr/bin/time -v``) on colour PNGs (sample_images/coffee.jpg resized), less that of a
+#: 32 x 32 one (imports, about 0.08 GB), divided by the pixel count, rounded up. published: 816
+#: and 760 bytes at 1 and 4 MP (most of it the readout window of complex phasors); natural:
+#: 148 bytes at 0.5 MP, where the grouping still runs at the image's size.
+BYTES_PER_PIXEL = {"natural": 150, "published": 820}
+#: What each pixel of a 2-D image adds with the natural preset above
+#: :data:`~wavesegment.preparation.image.GROUPING_PIXELS`, where the grouping runs on blocks of
+#: at most that many: 48, 106 and 305 MB above a 32 x 32 run at 1, 4 and 16 MP (measured as
+#: above) are under 0.5 MP x 150 bytes + 16 bytes a pixel.
+NATURAL_BYTES_PER_LARGE_PIXEL = 16
 
 
 class ImageError(ValueError):
     """An input that cannot be segmented; the message is one line meant for the user."""
 
 
-def memory_needed(n_pixels: int, preset: str = "natural") -> int:
+def memory_needed(n_pixels: int, preset: str = "natural", *, blocks: bool = True) -> int:
     """Bytes that segmenting ``n_pixels`` pixels with ``preset`` takes, imports aside.
 
-    From :data:`BYTES_PER_PIXEL`; a preset not measured there takes the largest figure.
+    From :data:`BYTES_PER_PIXEL`; a preset not measured there takes the largest figure. A 2-D
+    image of the natural preset is grouped on blocks above ``GROUPING_PIXELS``, where each
+    further pixel adds :data:`NATURAL_BYTES_PER_LARGE_PIXEL`; ``blocks=False`` (a volume,
+    grouped at its own size) counts every voxel at the full figure.
 
     Examples
     --------
     >>> memory_needed(1_000_000, "published") / 1e9
     0.82
+    >>> memory_needed(16_000_000) / 1e9, memory_needed(16_000_000, blocks=False) / 1e9
+    (0.331, 2.4)
     """
-    return n_pixels * BYTES_PER_PIXEL.get(preset, max(BYTES_PER_PIXEL.values()))
+    from ..preparation.image import GROUPING_PIXELS
+
+    per_pixel = BYTES_PER_PIXEL.get(preset, max(BYTES_PER_PIXEL.values()))
+    if preset != "natural" or not blocks:
+        return n_pixels * per_pixel
+    grouped = min(n_pixels, GROUPING_PIXELS)
+    return grouped * per_pixel + n_pixels * NATURAL_BYTES_PER_LARGE_PIXEL
 
 
 def available_memory() -> int | None:

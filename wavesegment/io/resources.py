@@ -33,10 +33,11 @@ def worker_count(jobs: int | None, images: list[Path], request: Request) -> int:
         return max(count, 1)
     largest = 0
     for image in images:
-        pixels = stack_voxels(image)
-        if pixels is None:
+        pixels = voxels = stack_voxels(image)
+        if voxels is None:
             shape = header_shape(image)
             pixels = shape[0] * shape[1] if shape is not None else (request.max_pixels or 0)
-        largest = max(largest, min(pixels, request.max_pixels or pixels))
-    per_worker = WORKER_BASE_BYTES + memory_needed(largest, request.preset)
-    return max(1, min(count, memory // per_worker))
+        pixels = min(pixels, request.max_pixels or pixels)
+        needed = memory_needed(pixels, request.preset, blocks=voxels is None)
+        largest = max(largest, needed)
+    return max(1, min(count, memory // (WORKER_BASE_BYTES + largest)))

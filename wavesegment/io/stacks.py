@@ -150,8 +150,8 @@ def _check_voxels(path, shape: tuple[int, ...], max_pixels: int | None, preset: 
         size = "x".join(map(str, shape[::-1]))
         raise ImageError(
             f"{path}: a stack of {size} = {voxels} voxels would need about "
-            f"{memory_needed(voxels, preset) / 1e9:.1f} GB with the {preset} preset; the limit "
-            f"is {max_pixels} voxels (raise it with --max-pixels)"
+            f"{memory_needed(voxels, preset, blocks=False) / 1e9:.1f} GB with the {preset} "
+            f"preset; the limit is {max_pixels} voxels (raise it with --max-pixels)"
         )
 
 
