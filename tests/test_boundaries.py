@@ -251,9 +251,9 @@ def test_the_natural_preset_is_scored_as_its_tree_and_its_label_map():
     method = wavesegment_method()
     output = method.segment(image, 0)
     # The learned linkage's levels are probabilities; its default cut is among them.
-    cuts = sorted({*PROBABILITY_CUTS, PRESETS["natural"].tree_threshold})
+    cuts = sorted({*PROBABILITY_CUTS, PRESETS["natural"].tree_threshold()})
     assert isinstance(output, Hierarchy) and len(output.levels) == len(cuts)
-    default = cuts.index(PRESETS["natural"].tree_threshold)
+    default = cuts.index(PRESETS["natural"].tree_threshold())
     np.testing.assert_array_equal(output.levels[default], output.labels)
     assert np.unique(output.levels[0]).size > np.unique(output.levels[-1]).size
     dataset = Dataset("one", "regions", ["blocks"], [sample].__getitem__)

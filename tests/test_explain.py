@@ -301,7 +301,7 @@ def test_steps_after_the_network_tell_the_whole_story():
     # Each merge joins two regions into one.
     assert steps["regions"] - len(steps["merges"]) == steps["segments"] == result.n_segments
     assert sorted(set(steps["region_to_segment"].values())) == list(range(1, result.n_segments + 1))
-    assert all(merge["cost"] < PRESETS["natural"].tree_threshold for merge in steps["merges"])
+    assert all(merge["cost"] < PRESETS["natural"].tree_threshold() for merge in steps["merges"])
     assert 0 < steps["refinement"]["pixels_moved"] < result.labels.size
     boundary = steps["boundary"]
     assert sum(boundary["fractions"].values()) == pytest.approx(1)

@@ -76,7 +76,7 @@ def test_the_labels_are_a_cut_of_the_tree_at_the_photos_size(large):
         np.bincount(tree.parent[children], tree.area[children])[n:], tree.area[n:]
     )
     np.testing.assert_array_equal(
-        result.labels, tree.cut(threshold=PRESETS["natural"].tree_threshold)
+        result.labels, tree.cut(threshold=PRESETS["natural"].tree_threshold())
     )
     ranks = ultrametric_contour_map(result, values="rank")
     for k in range(1, n + 1):

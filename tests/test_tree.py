@@ -73,7 +73,7 @@ def test_every_count_and_level_cut_matches_the_contour_map(result):
         labels = tree.cut(threshold=threshold)
         np.testing.assert_array_equal(right_or_below_differs(labels), levels >= threshold)
     np.testing.assert_array_equal(
-        result.labels, tree.cut(threshold=PRESETS["natural"].tree_threshold)
+        result.labels, tree.cut(threshold=PRESETS["natural"].tree_threshold())
     )
 
 
@@ -108,7 +108,7 @@ def test_the_readme_recipe_cuts_the_written_hierarchy(tmp_path, monkeypatch):
     names: dict = {}
     exec(compile(recipe, "README recipe", "exec"), names)
     same = lambda a, b: len(np.unique(a * (b.max() + 1) + b)) == a.max() == b.max()  # noqa: E731
-    assert same(names["under_level"], tree.cut(threshold=PRESETS["natural"].tree_threshold))
+    assert same(names["under_level"], tree.cut(threshold=PRESETS["natural"].tree_threshold()))
     assert same(names["five_regions"], tree.cut(n_regions=5))
     np.testing.assert_array_equal(names["ucm"], ultrametric_contour_map(tree, values="rank"))
     sidecar = json.loads((tmp_path / "out/coins_segments.json").read_text())

@@ -149,18 +149,24 @@ class Parameters:
         merges regions, ``merge_threshold`` above 0) rather than of phase clusters."""
         return self.merge_threshold > 0
 
-    @property
-    def tree_threshold(self) -> float:
-        """The level under which an image's merge tree is cut by default: ``merge_probability``
-        with the learned linkage, else ``merge_threshold`` (a colour cost, as for signals and
-        volumes, whose trees are by intensity).
+    def learned_linkage(self, spatial_dims: int = 2) -> bool:
+        """Whether the merge tree of an input of ``spatial_dims`` merges by the learned
+        linkage: an image's with ``merge_linkage="learned"``; a signal's or a volume's always
+        by intensity (the linkage's cues are those of photos)."""
+        return self.merge_linkage == "learned" and spatial_dims == 2
+
+    def tree_threshold(self, spatial_dims: int = 2) -> float:
+        """The level under which the merge tree of an input of ``spatial_dims`` is cut by
+        default: ``merge_probability`` with the learned linkage, else ``merge_threshold`` (a
+        colour cost, or an intensity difference on 0..100 for signals and volumes).
 
         Examples
         --------
-        >>> PRESETS["natural"].tree_threshold, PRESETS["natural"].merge_threshold
+        >>> PRESETS["natural"].tree_threshold(), PRESETS["natural"].tree_threshold(3)
         (0.53, 16.0)
         """
-        return self.merge_probability if self.merge_linkage == "learned" else self.merge_threshold
+        learned = self.learned_linkage(spatial_dims)
+        return self.merge_probability if learned else self.merge_threshold
 
     def as_dict(self) -> dict:
         """JSON-ready values, by name."""

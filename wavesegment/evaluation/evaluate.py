@@ -114,11 +114,11 @@ def tree_levels(result) -> list[float]:
     >>> 0.47 in tree_levels(segment(np.eye(16), engine="exact", merge_probability=0.47))
     True
     """
-    parameters = result.parameters
-    if parameters["merge_linkage"] == "learned" and result.labels.ndim == 2:
+    p = result.network.parameters
+    if p.learned_linkage(result.labels.ndim):
         # The default cut is among them whatever merge_probability is.
-        return sorted({*PROBABILITY_CUTS, parameters["merge_probability"]})
-    return [parameters["merge_threshold"] * factor for factor in TREE_CUTS]
+        return sorted({*PROBABILITY_CUTS, p.merge_probability})
+    return [p.merge_threshold * factor for factor in TREE_CUTS]
 
 
 def felzenszwalb_method(

@@ -152,7 +152,7 @@ def _merge_colours(labels, lab, cell: float, p: Parameters, steps: list):
     """An image's merge: by the learned linkage's cues, or by colour and the colour edges
     (``merge_linkage``), of the image's CIELAB ``lab`` on a working grid of ``cell`` pixels."""
     features = np.moveaxis(lab, -1, 0)
-    if p.merge_linkage == "learned":
+    if p.learned_linkage(spatial_dims=2):
         cues = cue_maps(lab, cell=cell)
         return _merge(labels, features, None, p, steps, cues=cues)
     return _merge(labels, features, edge_strength(lab, scale=cell / 2), p, steps)
@@ -175,8 +175,7 @@ def _merge(
         linkage=LEARNED if cues is not None else None,
         cues=cues,
     )
-    threshold = p.merge_probability if cues is not None else p.merge_threshold
-    cut = {"n_regions": p.segments} if p.segments else {"threshold": threshold}
+    cut = {"n_regions": p.segments} if p.segments else {"threshold": p.tree_threshold(labels.ndim)}
     with _stage(steps, "merge") as log:
         log.extend(cut_steps(tree, tree.n_merges(**cut)))
     return tree.cut(**cut), tree
