@@ -137,7 +137,7 @@ def test_a_stack_counts_all_its_pages_when_workers_are_sized(tmp_path, monkeypat
             tiff.write(plane)
     _save(tmp_path / "photo.png")
     monkeypatch.setattr("wavesegment.io.resources.cores", lambda: 64)
-    # 0.3 GB per worker, and 140 bytes per unit: 400 000 voxels need 0.056 GB more.
+    # 0.3 GB per worker, and 150 bytes per voxel: 400 000 voxels need 0.06 GB more.
     monkeypatch.setattr("wavesegment.io.images.available_memory", lambda: 1_000_000_000)
     assert worker_count(1000, [tmp_path / "photo.png"] * 3, Request()) == 3
     assert worker_count(1000, [tmp_path / "pages.tif"] * 3, Request()) == 2
