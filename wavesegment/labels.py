@@ -67,9 +67,12 @@ def label_counts(labels: np.ndarray, minlength: int = 0) -> np.ndarray:
     --------
     >>> label_counts(np.array([[0, 2], [2, 2]], dtype=np.int32), minlength=4).tolist()
     [1, 0, 3, 0]
+    >>> label_counts(np.array([1, 1], dtype=np.uint16)).tolist()  # a label PNG's type
+    [0, 2]
     """
     flat = np.ravel(labels)
-    counts = np.zeros(max(minlength, int(flat.max(initial=-1)) + 1), dtype=np.int64)
+    top = int(flat.max()) if flat.size else -1
+    counts = np.zeros(max(minlength, top + 1), dtype=np.int64)
     for start in range(0, flat.size, _CHUNK):
         part = np.bincount(flat[start : start + _CHUNK].astype(np.intp))
         counts[: part.size] += part
