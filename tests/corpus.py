@@ -93,3 +93,12 @@ def build_corpus(folder: Path) -> dict[str, str]:
     save("exif_rotated.jpg", _exif_rotated_jpeg(rgb[:, :20]), "ok")
     save("ünïcödé 图像.png", Image.fromarray(gray), "ok")
     return expectations
+
+
+def right_or_below_differs(labels: np.ndarray) -> np.ndarray:
+    """Pixels whose right or lower neighbour has another label (where a contour map's values
+    sit, in the tests of the merge tree)."""
+    edge = np.zeros(labels.shape, dtype=bool)
+    edge[:, :-1] |= labels[:, :-1] != labels[:, 1:]
+    edge[:-1] |= labels[:-1] != labels[1:]
+    return edge

@@ -18,6 +18,8 @@ from wavesegment.io.images import read_image
 from wavesegment.io.single import Request, segment_file
 from wavesegment.parameters import PRESETS
 
+from .corpus import right_or_below_differs
+
 #: Grid units and grouping budget of the tests: a 144 x 192 photo is grouped on 3 x 3 blocks
 #: (48 x 64), the network runs on 28 x 37 units.
 UNITS, BUDGET = 1024, 3100
@@ -42,13 +44,6 @@ def large():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(preparation, "GROUPING_PIXELS", BUDGET)
         return image, truth, segment(image, max_units=UNITS)
-
-
-def right_or_below_differs(labels: np.ndarray) -> np.ndarray:
-    edge = np.zeros(labels.shape, dtype=bool)
-    edge[:, :-1] |= labels[:, :-1] != labels[:, 1:]
-    edge[:-1] |= labels[:-1] != labels[1:]
-    return edge
 
 
 def test_a_photo_above_the_budget_is_grouped_on_blocks_and_labelled_at_its_size(large):

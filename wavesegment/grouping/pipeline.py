@@ -80,7 +80,7 @@ def finish_at_native_size(
     if prepared.spatial_dims == 2:
         cell = max(n / g for n, g in zip(shape, prepared.grid_shape, strict=True))
         if p.refine_boundaries and prepared.on_grid:
-            labels = _refine(labels, prepared.grouping_lab, cell, steps)
+            labels = _refine(labels, prepared.grouping_lab, cell, p, steps)
         if p.merge_threshold:
             labels, tree = _merge_colours(labels, prepared.grouping_lab, cell, p, steps)
         if shape != native:
@@ -111,7 +111,13 @@ def to_image_size(
     fine = enlarged = enlarge(coarse, factor, native)
     if p.refine_boundaries:
         pixels = prepared.image if prepared.image.ndim == 3 else prepared.image[..., None]
-        fine = refine_boundaries(enlarged, pixels[..., :3], iterations=factor + 1, sample=factor)
+        fine = refine_boundaries(
+            enlarged,
+            pixels[..., :3],
+            iterations=factor + 1,
+            smoothness=p.refine_smoothness,
+            sample=factor,
+        )
     counts = label_counts(fine, present.size)
     if ((counts > 0) != present).any():  # a region (a leaf) would vanish: keep the blocks
         fine = enlarged
@@ -137,10 +143,10 @@ def to_image_size(
     return tree.leaf_labels(kept)[tree.leaves], tree
 
 
-def _refine(labels: np.ndarray, lab: np.ndarray, cell: float, steps: list) -> np.ndarray:
+def _refine(labels, lab: np.ndarray, cell: float, p: Parameters, steps: list) -> np.ndarray:
     """Boundaries brought up from a grid of ``cell`` pixels refined onto the image's colours."""
     iterations = int(np.ceil(cell)) + 1
-    refined = refine_boundaries(labels, lab, iterations=iterations)
+    refined = refine_boundaries(labels, lab, iterations=iterations, smoothness=p.refine_smoothness)
     moved = int(np.count_nonzero(refined != labels))
     steps.append(
         {"stage": "refine", "step": "refine", "iterations": iterations, "pixels_moved": moved}

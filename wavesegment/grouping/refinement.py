@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..parameters import Parameters
+
 # The 8 neighbours, row by row; 1, 3, 4 and 6 are the 4-neighbours up, left, right and down.
 _OFFSETS = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0, 0)]
 
@@ -14,7 +16,7 @@ def refine_boundaries(
     features: np.ndarray,
     *,
     iterations: int,
-    smoothness: float = 0.5,
+    smoothness: float = Parameters.refine_smoothness,
     sample: int = 1,
 ) -> np.ndarray:
     """Move region boundaries to where the colours of the full-resolution image put them.
@@ -36,9 +38,7 @@ def refine_boundaries(
         Such as the image in CIELAB.
     iterations : int
     smoothness : float
-        The Potts prior's weight. 0.5 (1.0 before) lets boundaries follow the colours more
-        closely: the natural preset's candidate regions then hold more of the BSDS500
-        annotators' boundaries (recall 0.66 -> 0.69 on 20 train photos, precision alike).
+        The Potts prior's weight (by default the parameters' ``refine_smoothness``).
     sample : int
         The labels' means and their spread are counted on every ``sample``-th pixel along
         each axis (the touch-up of a large photo: the same estimates for a fraction of the
