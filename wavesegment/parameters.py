@@ -39,8 +39,8 @@ MAX_SEGMENTS = 64
 #: Largest number of segments of a merge tree's cut (``merge_threshold`` above 0), where
 #: ``segments`` picks a cut, which costs nothing: as many as a 16-bit label map holds.
 MAX_TREE_SEGMENTS = 65535
-#: Longest run, in steps: the natural preset reads out at step 840; a million steps would run
-#: for hours without changing the phases' order.
+#: Longest run, in steps: the natural preset reads a volume out at step 840; a million steps
+#: would run for hours without changing the phases' order.
 MAX_STEPS = 100_000
 #: Fewest units of a working grid (an 8 x 8 sheet): on fewer, the waves have nowhere to travel.
 MIN_UNITS = 64
