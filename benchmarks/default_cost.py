@@ -5,12 +5,11 @@
     python benchmarks/default_cost.py --shapes 2 [--count 20] [--seeds 10] [--setting ...]
 
 Each setting is a space-separated list of ``name=value`` overrides of the natural preset
-(``readout_steps=400,440`` for a pair; ``default`` for none), or of a constant of
-:mod:`wavesegment.readout.clustering` (``COUNT_RESTARTS=2``: the k-means restarts). Every
-setting segments the same photos (``wavesegment eval``'s scoring, seed 0) and prints
-covering / PRI / VoI (bits) of the default cut, the mean segment count, the mean seconds of
-``segment()`` and, with ``--boundaries``, the boundary F at ODS and OIS of the merge tree.
-Tune on train, check on val.
+(``readout_steps=400,440`` for a pair, ``count_restarts=2`` for the k-means restarts;
+``default`` for none). Every setting segments the same photos (``wavesegment eval``'s
+scoring, seed 0) and prints covering / PRI / VoI (bits) of the default cut, the mean segment
+count, the mean seconds of ``segment()`` and, with ``--boundaries``, the boundary F at ODS
+and OIS of the merge tree. Tune on train, check on val.
 With ``--shapes N`` (2 or 3), on ``wavesegment eval --shapes N``'s generated images, one run per
 seed of ``--seeds``: the share of runs whose foreground ARI is at least 0.95 (``separated``).
 """
@@ -29,19 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wavesegment.evaluation.datasets import open_dataset, shapes_dataset  # noqa: E402
 from wavesegment.evaluation.evaluate import evaluate, summarise, wavesegment_method  # noqa: E402
-from wavesegment.readout import clustering  # noqa: E402
-
-SHIPPED = {"RESTARTS": clustering.RESTARTS, "COUNT_RESTARTS": clustering.COUNT_RESTARTS}
 
 
 def overrides(setting: str) -> dict:
-    """``"n_seeds=4 readout_steps=400,440"`` as keyword overrides; the clustering's constants
-    named there (upper case) are set, and the others put back to the shipped values."""
+    """``"n_seeds=4 readout_steps=400,440"`` as keyword overrides."""
     if setting.strip() == "default":
         setting = ""
     pairs = dict(item.split("=", 1) for item in setting.split())
-    for name, value in SHIPPED.items():
-        setattr(clustering, name, ast.literal_eval(pairs.pop(name, repr(value))))
     return {name: ast.literal_eval(value) for name, value in pairs.items()}
 
 

@@ -245,7 +245,8 @@ def test_the_natural_preset_is_scored_as_its_tree_and_its_label_map():
     rng = np.random.default_rng(0)
     truth = np.zeros((40, 56), dtype=np.int64)
     truth[6:26, 4:24], truth[18:38, 30:52], truth[3:14, 34:50] = 1, 2, 3
-    colours = np.array([(200, 60, 40), (40, 160, 60), (50, 60, 190), (190, 190, 60)])
+    truth[6:26, 4:14] = 4  # a block in two close greens: the tree's coarser cuts merge them
+    colours = np.array([(200, 60, 40), (40, 160, 60), (50, 60, 190), (190, 190, 60), (40, 150, 60)])
     image = np.clip(colours[truth] + rng.normal(0, 6, (40, 56, 3)), 0, 255).astype(np.uint8)
     sample = Sample("blocks", image, [truth])
     method = wavesegment_method()

@@ -27,6 +27,10 @@ README = Path(__file__).resolve().parents[1] / "README.md"
         ("readout_steps", (30, 50), "layer1_steps (60) < first <= last"),
         ("readout_steps", (100, 10**9), "<= 100000"),
         ("readout_steps", 5, "a pair"),
+        ("volume_readout_steps", (50, 90), "layer1_steps (60) < first <= last"),
+        ("volume_readout_steps", "800", "a pair"),
+        ("cluster_restarts", 0, "an integer from 1 to 100"),
+        ("count_restarts", 1.5, "an integer from 1 to 100"),
         ("coupling", "dense", "one of published, normalised"),
         ("frequency_mode", "log", "one of zscore, raw"),
         ("engine", "gpu", "one of auto, numba, exact"),
@@ -60,6 +64,21 @@ def test_unknown_names_are_refused_and_none_keeps_the_preset():
     assert PRESETS["published"].replace(n_seeds=None) is PRESETS["published"]
     with pytest.raises(ValueError, match="preset must be one of published, natural"):
         Parameters.from_preset("fancy")
+
+
+def test_a_volume_runs_with_its_own_readout_window():
+    image, volume = np.zeros((16, 16)), np.zeros((6, 8, 8))
+    image[4:10, 4:10] = volume[2:5, 2:6, 2:6] = 1
+    natural = PRESETS["natural"]
+    assert natural.volume_readout_steps != natural.readout_steps
+    for array, window in ((image, natural.readout_steps), (volume, natural.volume_readout_steps)):
+        result = segment(array)
+        assert result.network.parameters.readout_steps == window
+        assert result.parameters["readout_steps"] == list(window)
+        again = segment(array, parameters=result.network.parameters)  # as it ran, once more
+        np.testing.assert_array_equal(result.labels, again.labels)
+    published = segment(volume, preset="published", coupling="normalised")
+    assert published.network.parameters.readout_steps == PRESETS["published"].readout_steps
 
 
 def test_a_whole_parameter_set_can_be_run_again():

@@ -219,6 +219,7 @@ def segment(
     report = progress or (lambda stage, fraction: None)
     with one_blas_thread():
         prepared = prepare_image(image, p, spatial_dims=spatial_dims)
+        p = p.for_input(prepared.spatial_dims)  # a volume's own readout window
         network = Network.build(prepared, p, initial_state=initial_state)
         report("layer 1", 0.0)
         layer1 = _run_layer1(network, trace_every)
@@ -323,6 +324,8 @@ def _read_out(network, layer1: _Layer1, layer2, trace_every, steps) -> GridRun:
             max_segments=p.max_segments,
             seed=p.seed,
             separation=p.cluster_separation,
+            restarts=p.cluster_restarts,
+            count_restarts=p.count_restarts,
         )
     features = np.stack(list(network.channels.values()))
     return GridRun(

@@ -135,6 +135,7 @@ def top_r_clusters(spectrum: LayerSpectrum, result, n_modes: int) -> np.ndarray:
         max_segments=p.max_segments,
         seed=p.seed,
         separation=p.cluster_separation,
+        restarts=p.cluster_restarts,
     )
     return clusters
 

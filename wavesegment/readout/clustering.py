@@ -20,7 +20,8 @@ SEPARATION = 2.5
 _KMEANS_SAMPLE = 20_000
 # The number of segments is chosen on a smaller sample (the sample is in random order).
 _COUNT_SAMPLE = 5_000
-# k-means++ runs whose best is kept: of the final clustering, and of each k tried for the count.
+# k-means++ runs whose best is kept, by default: of the final clustering, and of each k tried
+# for the count (the parameters cluster_restarts and count_restarts).
 RESTARTS = 10
 COUNT_RESTARTS = 4
 
@@ -32,6 +33,8 @@ def cluster_units(
     max_segments: int = 8,
     seed: int = 0,
     separation: float = SEPARATION,
+    restarts: int = RESTARTS,
+    count_restarts: int = COUNT_RESTARTS,
 ) -> np.ndarray:
     """Labels ``0..k-1`` (largest cluster first) for the rows of ``features``.
 
@@ -42,8 +45,9 @@ def cluster_units(
     k passes, the k whose closest two clusters are farthest apart, or one segment if even those
     overlap.
 
-    k-means runs scipy's k-means++ 10 times on a seeded sample of at most 20 000 rows, keeps
-    the centres with the lowest within-cluster sum of squares and refines them on all rows.
+    k-means runs scipy's k-means++ ``restarts`` times (``count_restarts`` for each k tried) on
+    a seeded sample of at most 20 000 rows, keeps the centres with the lowest within-cluster
+    sum of squares and refines them on all rows.
 
     Examples
     --------
@@ -56,24 +60,29 @@ def cluster_units(
     rng = np.random.default_rng(seed)
     sample = data[rng.permutation(data.shape[0])[:_KMEANS_SAMPLE]]
     if n_segments is None:
-        n_segments = _choose_count(sample[:_COUNT_SAMPLE], max_segments, rng, separation)
+        count_sample = sample[:_COUNT_SAMPLE]
+        n_segments = _choose_count(count_sample, max_segments, rng, separation, count_restarts)
     n_segments = min(n_segments, len(np.unique(sample, axis=0)))
     if n_segments <= 1:
         return np.zeros(data.shape[0], dtype=np.intp)
-    centres, _ = _kmeans(sample, n_segments, rng)
+    centres, _ = _kmeans(sample, n_segments, rng, n_init=restarts)
     _, labels = _lloyd(data, centres, iterations=10)
     return relabel_by_size(labels) - 1
 
 
 def _choose_count(
-    sample: np.ndarray, max_segments: int, rng: np.random.Generator, separation: float
+    sample: np.ndarray,
+    max_segments: int,
+    rng: np.random.Generator,
+    separation: float,
+    restarts: int,
 ) -> int:
     scale = float(np.mean(np.sum(sample**2, axis=1)))
     if float(np.sum(np.var(sample, axis=0))) <= _COHERENT_SPREAD * scale:
         return 1
     chosen, best_k, best_separation = 0, 1, 1.0
     for k in range(2, min(max_segments, len(sample)) + 1):
-        _, labels = _kmeans(sample, k, rng, n_init=COUNT_RESTARTS)
+        _, labels = _kmeans(sample, k, rng, n_init=restarts)
         if np.unique(labels).size < k:
             break
         apart = float(separations(sample, labels, k).min())
