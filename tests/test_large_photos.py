@@ -134,6 +134,19 @@ def test_the_touch_up_counts_a_sample_of_the_pixels_alike():
     np.testing.assert_array_equal(sampled, every)
 
 
+@pytest.mark.parametrize(
+    ("dtype", "factor"), [(np.uint8, 3), (np.uint8, 17), (np.uint16, 5), (np.uint16, 300)]
+)
+def test_block_means_of_integers_are_those_of_their_floats(dtype, factor):
+    from wavesegment.preparation.grid import block_mean
+
+    top = np.iinfo(dtype).max  # the largest sums: the narrowest exact type is uint16 or uint32
+    image = np.random.default_rng(5).integers(top - 3, top, (2 * factor + 1, 3 * factor - 1, 3))
+    image = image.astype(dtype)
+    expected = block_mean(image.astype(np.float64), factor)
+    assert block_mean(image, factor).tobytes() == expected.tobytes()
+
+
 def test_integers_are_read_as_they_are(tmp_path):
     image, _ = blocks_photo(scale=1)
     Image.fromarray(image).save(tmp_path / "photo.png")
