@@ -147,6 +147,22 @@ def test_block_means_of_integers_are_those_of_their_floats(dtype, factor):
     assert block_mean(image, factor).tobytes() == expected.tobytes()
 
 
+def test_grid_labels_come_to_any_size_where_scipys_zoom_puts_them():
+    from wavesegment.preparation.grid import _resize, to_native
+
+    rng = np.random.default_rng(6)
+    for _ in range(60):  # signals, images and volumes, shrunk or enlarged
+        dims = int(rng.integers(1, 4))
+        grid = tuple(int(n) for n in rng.integers(1, 30, dims))
+        shape = tuple(
+            max(1, round(n * f)) for n, f in zip(grid, rng.uniform(0.3, 9, dims), strict=True)
+        )
+        for dtype in (np.int32, bool):
+            labels = rng.integers(0, 5, grid).astype(dtype)
+            expected = _resize(labels, shape, order=0).astype(dtype)
+            assert to_native(labels, shape).tobytes() == expected.tobytes()
+
+
 def test_integers_are_read_as_they_are(tmp_path):
     image, _ = blocks_photo(scale=1)
     Image.fromarray(image).save(tmp_path / "photo.png")
