@@ -8,11 +8,11 @@ Prints, with the machine's load average before and after:
    photo resized so, or PHOTO), alternating, after one warm-up each; medians and their ratio;
 2. whole command: ``wavesegment run PHOTO`` against a one-line Python command that reads the
    photo, runs felzenszwalb and writes a 16-bit label PNG, in interleaved pairs of fresh
-   processes under ``/usr/bin/time -v``: median wall seconds and median peak resident memory
-   (MiB), and their ratios;
+   processes under ``/usr/bin/time -v``: median wall seconds, peak resident memory (MiB) and
+   CPU seconds (user and system, which vary less with the machine's load), and their ratios;
 3. with ``--large``: ``wavesegment run`` on the photo upscaled to 4898x3265 (16 MP) and to
-   2449x1633 (4 MP), ``--large-repeats`` times each (3): median wall seconds and peak resident
-   memory, and the seconds of each stage of the last run (from its sidecar).
+   2449x1633 (4 MP), ``--large-repeats`` times each (3): median wall seconds, CPU seconds and
+   peak resident memory, and the seconds of each stage of the last run (from its sidecar).
 
 ``--only`` runs some of the three parts: ``library``, ``command``, ``large``.
 """
@@ -78,15 +78,20 @@ def library(path: Path, repeats: int) -> None:
     print(f"  ratio          {medians['segment()'] / medians['felzenszwalb']:.2f}x")
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one fresh process, from time -v."""
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident memory (MiB) and CPU seconds (user and system) of one fresh
+    process, from time -v: on a shared machine the CPU time varies less with the load."""
     done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"error: {' '.join(command)} failed: {done.stderr.strip()[-400:]}")
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
     hours, minutes, secs = (float(g) if g else 0.0 for g in wall.groups())
     peak = float(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
-    return hours * 3600 + minutes * 60 + secs, peak / 1024
+    cpu = sum(
+        float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", done.stderr).group(1))
+        for kind in ("User", "System")
+    )
+    return hours * 3600 + minutes * 60 + secs, peak / 1024, cpu
 
 
 def whole_command(path: Path, folder: Path, repeats: int) -> None:
@@ -107,15 +112,19 @@ def whole_command(path: Path, folder: Path, repeats: int) -> None:
     for _ in range(repeats):
         for name, command in commands.items():
             results[name].append(timed(command))
-    print(f"whole command, {repeats} interleaved pairs (median wall s, median peak MiB):")
+    print(
+        f"whole command, {repeats} interleaved pairs (median wall s, median peak MiB, "
+        "median CPU s):"
+    )
     medians = {}
     for name, values in results.items():
         medians[name] = [statistics.median(v) for v in zip(*values, strict=True)]
-        print(f"  {name:24s} {medians[name][0]:.2f} s  {medians[name][1]:.0f} MiB")
+        wall, peak, cpu = medians[name]
+        print(f"  {name:24s} {wall:.2f} s  {peak:.0f} MiB  {cpu:.2f} s CPU")
     ours, theirs = medians["wavesegment run"], medians["felzenszwalb one-liner"]
     print(
         f"  ratio                    {ours[0] / theirs[0]:.2f}x time, "
-        f"{ours[1] / theirs[1]:.2f}x memory"
+        f"{ours[1] / theirs[1]:.2f}x memory, {ours[2] / theirs[2]:.2f}x CPU"
     )
 
 
@@ -135,13 +144,14 @@ def large(path: Path, folder: Path, repeats: int) -> None:
         Image.open(path).convert("RGB").resize((width, height), Image.BICUBIC).save(big)
         out = folder / f"out_{width}"
         runs = [timed([wavesegment, "run", str(big), "-o", str(out)]) for _ in range(repeats)]
-        seconds, peak = (statistics.median(values) for values in zip(*runs, strict=True))
+        seconds, peak, cpu = (statistics.median(values) for values in zip(*runs, strict=True))
         stages = json.loads((out / f"{big.stem}_segments.json").read_text())["timings"]
         rest = runs[-1][0] - stages["read"] - stages["total"]
         parts = ", ".join(f"{name} {stages[name]:.2f}" for name in ("read", *_STAGES))
         print(
             f"{width * height / 1e6:.0f} MP photo ({width}x{height}), {repeats} runs: wavesegment "
-            f"run {seconds:.1f} s (min {min(r[0] for r in runs):.1f}), peak {peak:.0f} MiB\n"
+            f"run {seconds:.2f} s (min {min(r[0] for r in runs):.2f}), {cpu:.2f} s CPU, "
+            f"peak {peak:.0f} MiB\n"
             f"  last run's stages (s): {parts}, start-up and writing {rest:.2f}"
         )
 

@@ -87,3 +87,21 @@ def test_the_label_map_writer_refuses_what_it_cannot_write(tmp_path):
     with pytest.raises(ValueError, match="65535"):
         write_label_map(tmp_path / "labels.png", np.array([[0, 70_000]]))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        np.arange(35 * 23, dtype=np.uint16).reshape(35, 23) * 79,  # a label map, 16 bits
+        np.random.default_rng(3).integers(0, 256, (17, 29, 3), dtype=np.uint8),  # an overlay
+        np.random.default_rng(4).integers(0, 256, (40, 60), dtype=np.uint8)[::2, ::3],  # a view
+    ],
+)
+def test_pngs_hold_the_pixels_and_the_mark(tmp_path, pixels):
+    from wavesegment.io.files import write_png, written_by_wavesegment
+
+    write_png(tmp_path / "picture.png", pixels)
+    with Image.open(tmp_path / "picture.png") as written:
+        written.verify()  # every chunk's CRC, the inserted mark's included
+    np.testing.assert_array_equal(skio.imread(tmp_path / "picture.png"), pixels)
+    assert written_by_wavesegment(tmp_path / "picture.png")

@@ -134,6 +134,35 @@ def test_the_touch_up_counts_a_sample_of_the_pixels_alike():
     np.testing.assert_array_equal(sampled, every)
 
 
+@pytest.mark.parametrize(
+    ("dtype", "factor"), [(np.uint8, 3), (np.uint8, 17), (np.uint16, 5), (np.uint16, 300)]
+)
+def test_block_means_of_integers_are_those_of_their_floats(dtype, factor):
+    from wavesegment.preparation.grid import block_mean
+
+    top = np.iinfo(dtype).max  # the largest sums: the narrowest exact type is uint16 or uint32
+    image = np.random.default_rng(5).integers(top - 3, top, (2 * factor + 1, 3 * factor - 1, 3))
+    image = image.astype(dtype)
+    expected = block_mean(image.astype(np.float64), factor)
+    assert block_mean(image, factor).tobytes() == expected.tobytes()
+
+
+def test_grid_labels_come_to_any_size_where_scipys_zoom_puts_them():
+    from wavesegment.preparation.grid import _resize, to_native
+
+    rng = np.random.default_rng(6)
+    for _ in range(60):  # signals, images and volumes, shrunk or enlarged
+        dims = int(rng.integers(1, 4))
+        grid = tuple(int(n) for n in rng.integers(1, 30, dims))
+        shape = tuple(
+            max(1, round(n * f)) for n, f in zip(grid, rng.uniform(0.3, 9, dims), strict=True)
+        )
+        for dtype in (np.int32, bool):
+            labels = rng.integers(0, 5, grid).astype(dtype)
+            expected = _resize(labels, shape, order=0).astype(dtype)
+            assert to_native(labels, shape).tobytes() == expected.tobytes()
+
+
 def test_integers_are_read_as_they_are(tmp_path):
     image, _ = blocks_photo(scale=1)
     Image.fromarray(image).save(tmp_path / "photo.png")

@@ -118,14 +118,39 @@ def _cheapest_label(own, around, pixel, means, spread, smoothness) -> np.ndarray
     (``around``: the labels of its 8 neighbours, in the order of ``_OFFSETS``); ties go to
     its own, then up, left, right, down."""
     candidates = np.stack([own, *around[[1, 3, 4, 6]]])  # self, up, left, right, down
+    # Where the 4-neighbours all carry the pixel's own label, every candidate costs the same
+    # and the pixel keeps it: only the others are costed (half of them, after the first pass).
+    torn = np.flatnonzero((candidates[1:] != own).any(axis=0))
+    candidates, around = candidates[:, torn], around[:, torn]
+    pixel = pixel[torn].astype(np.float64)  # once, not once per candidate: the same values
     costs = np.stack(
         [
-            np.sum((pixel - means[c]) ** 2, axis=1) / spread
-            - smoothness * (around == c).sum(axis=0)
+            _squared_distances(pixel, means[c]) / spread
+            - smoothness * (around == c).view(np.uint8).sum(axis=0, dtype=np.uint8)
             for c in candidates
         ]
     )
-    return np.take_along_axis(candidates, costs.argmin(axis=0)[None], axis=0)[0]
+    chosen = own.copy()
+    chosen[torn] = np.take_along_axis(candidates, costs.argmin(axis=0)[None], axis=0)[0]
+    return chosen
+
+
+def _squared_distances(pixel: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Squared distance of each row of ``pixel`` to the same row of ``centres``: what
+    ``np.sum((pixel - centres) ** 2, axis=1)`` gives (it adds a short last axis a column at a
+    time, in order), eight times faster.
+
+    Examples
+    --------
+    >>> pixel, centres = np.random.default_rng(0).normal(size=(2, 1000, 3)) ** 3
+    >>> bool(np.all(_squared_distances(pixel, centres) == np.sum((pixel - centres) ** 2, axis=1)))
+    True
+    """
+    squares = (pixel - centres) ** 2
+    total = squares[:, 0].copy()
+    for column in squares.T[1:]:
+        total += column
+    return total
 
 
 def _move_pixels(counts, sums, old, new, pixel, weight: float) -> None:

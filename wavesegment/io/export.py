@@ -94,18 +94,20 @@ def sidecar(
     outputs: list[str],
     source: str = "",
     shape_spectra: dict | None = None,
+    counts: np.ndarray | None = None,
 ) -> dict:
     """The JSON-ready record of a run: what was asked, what ran, what came out.
 
     ``result`` is a :class:`~wavesegment.SegmentationResult`; ``request`` holds the options the
     user gave (compared on resume), ``outputs`` the file names of the set, ``source`` the input;
     ``shape_spectra``, if given (:func:`wavesegment.analysis.shape_spectra.spectra_record`), is
-    stored under that key.
+    stored under that key; ``counts``, if given, are the labels' counts (``label_counts``).
     """
     from .. import __version__
     from ..labels import label_counts
 
-    counts = label_counts(result.labels)  # np.unique sorts: seconds on a large photo
+    if counts is None:
+        counts = label_counts(result.labels)  # np.unique sorts: seconds on a large photo
     labels = np.flatnonzero(counts)
     areas = counts[labels]
     return {
@@ -172,15 +174,18 @@ def write_outputs(
     --------
     >>> record = write_outputs("out", "coins", image, segment(image), request={})  # doctest: +SKIP
     """
+    from ..labels import label_counts
+
     folder = Path(folder)
     names = output_names(stem, label_format=label_format)
+    counts = label_counts(result.labels)  # once, for the overlay's colours and the areas
     with output_set(folder, stem, names["sidecar"]) as written:
         written.append(folder / names["labels"])
         write_label_map(written[-1], result.labels)
         if masks:
             written.extend(write_segment_masks(folder, stem, result.labels))
         written.append(folder / names["overlay"])
-        write_overlay(written[-1], image, result.labels)
+        write_overlay(written[-1], image, result.labels, counts=counts)
         tree_entry = None
         if hierarchy:
             from .hierarchy import hierarchy_maps
@@ -196,6 +201,7 @@ def write_outputs(
             outputs=[path.name for path in written],
             source=str(Path(source).resolve()) if source else "",
             shape_spectra=shape_spectra,
+            counts=counts,
         )
         record["timings"].update({key: round(value, 6) for key, value in (timings or {}).items()})
         extra = {"hierarchy": tree_entry} if tree_entry is not None else {}
@@ -306,12 +312,15 @@ def read_complete_sidecar(
     return record
 
 
-def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def overlay(
+    image: np.ndarray, labels: np.ndarray, *, counts: np.ndarray | None = None
+) -> np.ndarray:
     """RGB uint8 picture: segment colours blended over the image, with segment boundaries.
 
     What ``label2rgb(labels, image=gray, bg_label=0, alpha=0.4)`` outlined by
     ``mark_boundaries(..., color=(1, 1, 0), mode="inner")`` give (scikit-image), made a band of
     rows at a time: their float64 copies of a 16-megapixel photo took gigabytes and seconds.
+    ``counts``, the labels' counts (``label_counts(labels)``) if known, are not taken again.
 
     Examples
     --------
@@ -322,21 +331,27 @@ def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
     from ..preparation.intensity import rescale_unit, to_grayscale
 
     labels = np.asarray(labels)
-    tinted = _label_colours(labels) * _ALPHA
+    # One colour plane at a time: a table per channel, gathered by label, costs less than
+    # rows of three (a third less time in all; the same sums, so the same bytes).
+    tinted = _label_colours(labels, counts).T * _ALPHA
+    planes = [np.ascontiguousarray(plane) for plane in tinted]
     low, high = _gray_range(image)
     picture = np.empty((*labels.shape, 3), dtype=np.uint8)
     for start in range(0, labels.shape[0], _BAND_ROWS):
         band = np.s_[start : start + _BAND_ROWS]
-        gray = rescale_unit(to_grayscale(image[band]), low, high)[..., None]
+        shade = rescale_unit(to_grayscale(image[band]), low, high)
+        shade *= 1 - _ALPHA
         inside = labels[band]
-        blended = tinted[inside]
-        blended += gray * (1 - _ALPHA)
         halo = labels[max(start - 1, 0) : start + _BAND_ROWS + 1]
         first = 1 if start > 0 else 0
-        blended[_inner_boundaries(halo)[first : first + inside.shape[0]]] = (1.0, 1.0, 0.0)
-        np.clip(blended, 0, 1, out=blended)
-        blended *= 255
-        picture[band] = np.round(blended, out=blended)
+        edges = _inner_boundaries(halo)[first : first + inside.shape[0]]
+        for channel, (plane, outline) in enumerate(zip(planes, (1.0, 1.0, 0.0), strict=True)):
+            blended = np.take(plane, inside)
+            blended += shade
+            blended[edges] = outline
+            np.clip(blended, 0, 1, out=blended)
+            blended *= 255
+            picture[band][..., channel] = np.round(blended, out=blended)
     return picture
 
 
@@ -344,7 +359,7 @@ def overlay(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
 _BAND_ROWS, _ALPHA = 256, 0.4
 
 
-def _label_colours(labels: np.ndarray) -> np.ndarray:
+def _label_colours(labels: np.ndarray, counts: np.ndarray | None) -> np.ndarray:
     """RGB of each label value as ``label2rgb`` colours it: black for 0 (the background), and
     the n-th smallest label present above 0 the n-th colour of its cycle."""
     from skimage.color import color_dict
@@ -352,7 +367,7 @@ def _label_colours(labels: np.ndarray) -> np.ndarray:
 
     from ..labels import label_counts
 
-    present = label_counts(labels) > 0
+    present = (label_counts(labels) if counts is None else counts) > 0
     present[0] = False
     rank = np.cumsum(present) - 1  # among the labels present above 0
     cycle = np.array([color_dict[name] for name in DEFAULT_COLORS], dtype=np.float64)
@@ -388,6 +403,12 @@ def _inner_boundaries(labels: np.ndarray) -> np.ndarray:
     return boundary & (labels != 0)
 
 
-def write_overlay(path: str | os.PathLike, image: np.ndarray, labels: np.ndarray) -> None:
+def write_overlay(
+    path: str | os.PathLike,
+    image: np.ndarray,
+    labels: np.ndarray,
+    *,
+    counts: np.ndarray | None = None,
+) -> None:
     """Write :func:`overlay` as an RGB PNG, atomically."""
-    write_png(path, overlay(image, labels))
+    write_png(path, overlay(image, labels, counts=counts))

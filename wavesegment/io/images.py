@@ -259,7 +259,8 @@ def _read_with_pillow(path: Path, max_pixels: int | None, preset: str) -> np.nda
             warnings.warn(
                 f"{path}: animated, the first of {opened.n_frames} frames is used", stacklevel=4
             )
-        image = ImageOps.exif_transpose(opened)
+        ImageOps.exif_transpose(opened, in_place=True)  # not a copy (48 MB at 16 MP)
+        image = opened
         if image.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "RGBA", "RGBa"):
             image = image.convert("RGB")
         elif image.mode in ("LA", "La", "1"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.cluster.vq import kmeans2, vq
 
 from ..labels import relabel_by_size
+from .nearest import kmeans_plus_plus, nearest_centres
 
 # Features whose total variance is below this fraction of their mean squared norm come from
 # units that all move in phase: one segment.
@@ -99,8 +99,9 @@ def _kmeans(data: np.ndarray, k: int, rng: np.random.Generator, n_init: int | No
     for _ in range(RESTARTS if n_init is None else n_init):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an empty cluster in one restart is no matter
-            # scipy's k-means++ start and its first iteration, then the other 29 to convergence
-            centres, labels = kmeans2(data, k, iter=1, minit="++", seed=rng)
+            # scipy's k-means++ start and its first iteration (kmeans2(data, k, iter=1,
+            # minit="++", seed=rng)), then the other 29 to convergence
+            centres, labels = _lloyd(data, kmeans_plus_plus(data, k, rng), iterations=1)
         centres, labels = _lloyd(data, centres, iterations=29, labels=labels)
         inertia = float(((data - centres[labels]) ** 2).sum())
         if inertia < best[2]:
@@ -125,13 +126,14 @@ def _lloyd(
     >>> data = np.random.default_rng(1).normal(size=(200, 3))
     >>> start = data[:4].copy()
     >>> ours = _lloyd(data, start, iterations=30)
+    >>> from scipy.cluster.vq import kmeans2
     >>> theirs = kmeans2(data, start, iter=30, minit="matrix")
     >>> all(np.array_equal(a, b) for a, b in zip(ours, theirs))
     True
     """
     k, width = centres.shape
     for _ in range(iterations):
-        assigned = vq(data, centres, check_finite=False)[0]
+        assigned = nearest_centres(data, centres)
         if labels is not None and np.array_equal(assigned, labels):
             return centres, assigned
         labels = assigned
