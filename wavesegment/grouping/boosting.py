@@ -54,8 +54,15 @@ class Trees:
         return nodes
 
     def log_odds(self, x: np.ndarray) -> float:
-        leaves = self.path(x)[:, -1]
-        return float(self.base + self.value[np.arange(leaves.size), leaves].sum())
+        # The path's leaves only, on the flattened arrays: a merge tree asks this of every pair.
+        n_trees, n_inner = self.feature.shape
+        start = np.arange(n_trees) * n_inner
+        node = np.zeros(n_trees, dtype=np.intp)
+        for _ in range(self.depth):
+            at = start + node
+            node = 2 * node + 1 + (x.take(self.feature.take(at)) > self.threshold.take(at))
+        leaves = np.arange(n_trees) * self.value.shape[1] + node
+        return float(self.base + self.value.take(leaves).sum())
 
     def attribution(self, x: np.ndarray, n_cues: int) -> tuple[float, np.ndarray]:
         """The log-odds as a constant (``base`` and every root's value) plus each cue's part:
