@@ -167,7 +167,7 @@ class Parameters:
         Examples
         --------
         >>> PRESETS["natural"].tree_threshold(), PRESETS["natural"].tree_threshold(3)
-        (0.53, 16.0)
+        (0.51, 16.0)
         """
         learned = self.learned_linkage(spatial_dims)
         return self.merge_probability if learned else self.merge_threshold
