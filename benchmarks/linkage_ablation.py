@@ -14,18 +14,11 @@ to val unchanged. Scores: covering / PRI / VoI (bits), every annotator.
 
     python benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache /tmp/linkage-cache
 
-``--trees`` fits boosted trees (:func:`wavesegment.grouping.boosting.fit_trees`) in place of the
-logistic model, and with ``--write`` the adopted ones are written where the natural preset reads
-them (``wavesegment/grouping/learned_linkage.json``); the train cut it prints is the preset's
-``merge_probability``. The preset's linkage is refitted by one command:
-
-    python benchmarks/linkage_ablation.py BSDS500 --cache DIR --variants adopted --trees --write
-
-``--weights`` prints a logistic model's constants. ``--cuts P ...`` prints instead, on the
-first ``--limit`` photos of ``--split``, the boundary recall, precision and F (pooled over the
-photos) and the region scores of the leaves and of the shipped tree's cuts under each P, and
-the ODS / OIS over those cuts: whether the leaves lack the annotators' boundaries or the
-linkage orders them badly.
+``--weights`` prints the full model's constants, as ``wavesegment/grouping/linkage.py`` ships
+them. ``--cuts P ...`` prints instead, on the first ``--limit`` photos of ``--split``, the
+boundary recall, precision and F (pooled over the photos) and the region scores of the leaves
+and of the shipped tree's cuts under each P, and the ODS / OIS over those cuts: whether the
+leaves lack the annotators' boundaries or the linkage orders them badly.
 """
 
 from __future__ import annotations
@@ -43,16 +36,8 @@ from wavesegment import segment  # noqa: E402
 from wavesegment.evaluation.benchmark import dataset_scores, f_measure, level_scores  # noqa: E402
 from wavesegment.evaluation.datasets import open_dataset  # noqa: E402
 from wavesegment.evaluation.levels import segmentation_levels  # noqa: E402
-from wavesegment.grouping import linkage, tree  # noqa: E402
-from wavesegment.grouping.boosting import Trees, fit_trees  # noqa: E402
-from wavesegment.grouping.linkage import (  # noqa: E402
-    CUES,
-    LEARNED,
-    CueGraph,
-    Linkage,
-    TreeLinkage,
-    cue_maps,
-)
+from wavesegment.grouping import tree  # noqa: E402
+from wavesegment.grouping.linkage import CUES, LEARNED, CueGraph, Linkage, cue_maps  # noqa: E402
 from wavesegment.labels import relabel_by_size  # noqa: E402
 from wavesegment.parameters import PRESETS  # noqa: E402
 from wavesegment.preparation.colour import cielab  # noqa: E402
@@ -62,15 +47,7 @@ COLOUR_THRESHOLDS = (8, 10, 12, 14, 16, 18, 20, 24, 28)
 TRAINING_CUTS = (8, 16, 28)
 GROUPS = {
     "colour": ("colour", "lightness", "spread"),
-    "edges": (
-        "edge_fine",
-        "edge_coarse",
-        "edge_sharp",
-        "edge_sharp_rms",
-        "edge_gap",
-        "edge_strong",
-        "edge_inside",
-    ),
+    "edges": ("edge_fine", "edge_coarse", "edge_inside"),
     "contrast": ("contrast",),
     "texture": ("texture",),
     "colour_histogram": ("colour_histogram",),
@@ -160,27 +137,17 @@ def learned_tree(leaves, lab, maps, model: Linkage) -> tree.MergeTree:
     return tree.merge_tree(leaves, features=np.moveaxis(lab, -1, 0), linkage=model, cues=maps)
 
 
-def fit_on_policy(photos, samples, pairs, used, rounds: int, trees: bool = False):
-    """The model (boosted ``trees`` or a logistic one) fitted on ``pairs`` (cues, labels,
-    weights), then ``rounds`` times refitted on the pairs its own trees merge on ``photos``."""
-    fitted = fit_trees_model if trees else fit
-    model = fitted(*pairs, used)
+def fit_on_policy(photos, samples, pairs, used, rounds: int) -> Linkage:
+    """The model fitted on ``pairs`` (cues, labels, weights), then ``rounds`` times refitted on
+    the pairs its own trees merge on ``photos``."""
+    model = fit(*pairs, used)
     for _ in range(rounds):
         merged = [
             merge_pairs(learned_tree(*p, model), *p, s.truths)
             for p, s in zip(photos, samples, strict=True)
         ]
-        model = fitted(*(np.concatenate(column) for column in zip(*merged, strict=True)), used)
+        model = fit(*(np.concatenate(column) for column in zip(*merged, strict=True)), used)
     return model
-
-
-def fit_trees_model(cues: np.ndarray, labels: np.ndarray, weights: np.ndarray, used):
-    """Boosted trees (:func:`~wavesegment.grouping.boosting.fit_trees`, its defaults) of
-    ``labels`` on the ``used`` cues: a :class:`TreeLinkage`."""
-    columns = np.array([i for i, name in enumerate(CUES) if name in used])
-    fitted = fit_trees(cues[:, columns], labels, weights)
-    feature = columns[fitted.feature]  # the cues' own numbers
-    return TreeLinkage(Trees(feature, fitted.threshold, fitted.value, fitted.base))
 
 
 def fit(
@@ -340,10 +307,6 @@ def main() -> None:
     parser.add_argument("--variants", nargs="*", help="only these variants")
     parser.add_argument("--rounds", type=int, default=0, help="on-policy refits (0: none)")
     parser.add_argument("--weights", action="store_true", help="print the adopted model")
-    parser.add_argument("--trees", action="store_true", help="boosted trees, not logistic")
-    parser.add_argument(
-        "--write", action="store_true", help="write the adopted trees where the preset reads them"
-    )
     parser.add_argument(
         "--hierarchy", action="store_true", help="only the shipped tree's ODS / OIS on val"
     )
@@ -370,7 +333,7 @@ def main() -> None:
     models = {"colour linkage (old preset)": None}
     for name, used in variants(tuple(args.cues)).items():
         if not args.variants or name in args.variants:
-            models[name] = fit_on_policy(train_photos, train, pairs, used, args.rounds, args.trees)
+            models[name] = fit_on_policy(train_photos, train, pairs, used, args.rounds)
     for name, model in models.items():
         if model is None:
             build, thresholds = colour_tree, COLOUR_THRESHOLDS
@@ -381,11 +344,8 @@ def main() -> None:
         best = max(thresholds, key=lambda t: on_train[t]["covering"] + on_train[t]["pri"])
         on_val = sweep(val_photos, val, build, [best])[best]
         print(f"| {name} | {best:g} | {_line(on_train[best])} | {_line(on_val)} |", flush=True)
-        if args.weights and name == "adopted" and not args.trees:
+        if args.weights and name == "adopted":
             print(repr(model))
-        if args.write and name == "adopted" and args.trees:
-            model.write(linkage.LEARNED_PATH)
-            print(f"written to {linkage.LEARNED_PATH}; the preset's merge_probability: {best:g}")
 
 
 def _line(m: dict) -> str:

@@ -189,7 +189,7 @@ class Parameters:
         Examples
         --------
         >>> PRESETS["natural"].tree_threshold(), PRESETS["natural"].tree_threshold(3)
-        (0.51, 16.0)
+        (0.53, 16.0)
         """
         learned = self.learned_linkage(spatial_dims)
         return self.merge_probability if learned else self.merge_threshold
@@ -399,11 +399,11 @@ PRESETS = MappingProxyType(
             cluster_separation=4.0,
             # The phase clusters, cut by the connected parts and the colour sides, are the
             # candidate regions merged here, by the linkage fitted on the 200 BSDS500 train
-            # photos (boosted trees), cut where they put "different segments" at 0.51 (tuned
-            # there too). The colour cost (threshold tuned on the first 30 train photos) is
-            # that of signals and volumes, and of merge_linkage="colour".
+            # photos, cut where it puts "different segments" at 0.53 (tuned there too). The
+            # colour cost (threshold tuned on the first 30 train photos) is that of signals
+            # and volumes, and of merge_linkage="colour".
             merge_linkage="learned",
-            merge_probability=0.51,
+            merge_probability=0.53,
             merge_threshold=16.0,
             merge_size_exponent=0.15,
             refine_boundaries=True,

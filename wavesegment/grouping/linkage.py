@@ -4,17 +4,14 @@ different segments, from cues an annotator sees.
 :func:`cue_maps` computes the per-pixel cues of a photo once (colour gradients at two scales,
 local-binary-pattern codes of L*, quantised colours); :class:`CueGraph` keeps, for every region
 and every common border, the sums those cues need, pooled as regions merge, so that
-its :meth:`~CueGraph.cues` of any two adjacent regions cost a few vector operations. The cost
-of a merge is a model of those cues fitted on BSDS500 train (``benchmarks/linkage_ablation.py``):
-boosted trees (:class:`TreeLinkage`, the natural preset's :data:`LEARNED`) or a logistic model
-(:class:`Linkage`, the benchmark's ablation).
+:func:`pair_cues` of any two adjacent regions costs a few vector operations. The cost of a merge
+is a logistic model of those cues (:class:`Linkage`), its weights fitted on BSDS500 train
+(``benchmarks/linkage_ablation.py``).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -22,7 +19,6 @@ from scipy import ndimage
 from skimage.feature import local_binary_pattern
 
 from .adjacency import neighbour_pairs
-from .boosting import Trees
 from .edges import edge_strength
 
 #: Names of the pair cues, in the order of :func:`pair_cues` and of a :class:`Linkage`'s weights.
@@ -32,10 +28,6 @@ CUES = (
     "spread",  # the two regions' colour spread (root mean total variance, Delta E)
     "edge_fine",  # mean colour gradient along the common border, at half a grid cell
     "edge_coarse",  # the same at twice a grid cell
-    "edge_sharp",  # the same at a fifth of a grid cell (about a pixel on a BSDS500 photo)
-    "edge_sharp_rms",  # its root mean square along the border (high where the edge is uneven)
-    "edge_gap",  # share of the border where the sharp gradient is under the photo's median
-    "edge_strong",  # share of the border where it is over the photo's 90th percentile
     "edge_inside",  # mean fine gradient inside the two regions (texture strength)
     "contrast",  # colour distance across the border, half a cell to each side
     "texture",  # chi-square distance of the LBP histograms of L*
@@ -54,10 +46,6 @@ CUE_PARTS = {
     "colour_histogram": "difference",
     "edge_fine": "edge",
     "edge_coarse": "edge",
-    "edge_sharp": "edge",
-    "edge_sharp_rms": "edge",
-    "edge_gap": "edge",
-    "edge_strong": "edge",
     "edge_inside": "edge",
     "small": "size",
     "large": "size",
@@ -70,13 +58,32 @@ COLOUR_BINS = 4
 _COLOUR_RANGES = ((0.0, 100.0), (-60.0, 60.0), (-60.0, 60.0))
 
 
-class _Model:
-    """What the linkages share: the graph they cost, and a cost's log-odds split into parts."""
+@dataclass(frozen=True)
+class Linkage:
+    """A logistic model of "different segments": ``cost = 1 / (1 + exp(-(bias + w . x)))``
+    with ``x = (cues - centre) / scale``, the cues of :data:`CUES`.
+
+    Examples
+    --------
+    >>> model = Linkage(weights=(1.0,) + (0.0,) * (len(CUES) - 1), bias=-2.0)
+    >>> x = np.zeros(len(CUES)); x[0] = 2.0
+    >>> float(model.cost(x))
+    0.5
+    """
 
     #: The cues it weighs, in order; a subclass that weighs more cues computes them in the
     #: graph that :meth:`graph` gives (``benchmarks/phase_coherence_cue.py`` is one).
     names: ClassVar[tuple[str, ...]] = CUES
+
+    weights: tuple[float, ...]
     bias: float
+    centre: tuple[float, ...] = (0.0,) * len(CUES)
+    scale: tuple[float, ...] = (1.0,) * len(CUES)
+
+    def __post_init__(self) -> None:
+        for name in ("weights", "centre", "scale"):
+            if len(getattr(self, name)) != len(self.names):
+                raise ValueError(f"{name} must have one value per cue ({len(self.names)})")
 
     def graph(self, labels: np.ndarray, lab: np.ndarray, maps: dict) -> CueGraph:
         """The regions of ``labels`` with the sums of this model's cues, costed by it (what
@@ -93,8 +100,8 @@ class _Model:
         return CueGraph(labels, lab, maps, self)
 
     def terms(self, cues: np.ndarray) -> np.ndarray:
-        """Each cue's contribution to the log-odds of "different" (beside :attr:`bias`)."""
-        raise NotImplementedError
+        """Each cue's contribution to the log-odds of "different"."""
+        return np.asarray(self.weights) * (cues - np.asarray(self.centre)) / np.asarray(self.scale)
 
     def cost(self, cues: np.ndarray) -> float:
         return float(1 / (1 + np.exp(-(self.bias + self.terms(cues).sum()))))
@@ -109,90 +116,18 @@ class _Model:
         return parts | {"bias": float(self.bias)}
 
 
-@dataclass(frozen=True)
-class Linkage(_Model):
-    """A logistic model of "different segments": ``cost = 1 / (1 + exp(-(bias + w . x)))``
-    with ``x = (cues - centre) / scale``, the cues of :data:`CUES`.
-
-    Examples
-    --------
-    >>> model = Linkage(weights=(1.0,) + (0.0,) * (len(CUES) - 1), bias=-2.0)
-    >>> x = np.zeros(len(CUES)); x[0] = 2.0
-    >>> float(model.cost(x))
-    0.5
-    """
-
-    weights: tuple[float, ...]
-    bias: float
-    centre: tuple[float, ...] = (0.0,) * len(CUES)
-    scale: tuple[float, ...] = (1.0,) * len(CUES)
-
-    def __post_init__(self) -> None:
-        for name in ("weights", "centre", "scale"):
-            if len(getattr(self, name)) != len(self.names):
-                raise ValueError(f"{name} must have one value per cue ({len(self.names)})")
-
-    def terms(self, cues: np.ndarray) -> np.ndarray:
-        return np.asarray(self.weights) * (cues - np.asarray(self.centre)) / np.asarray(self.scale)
-
-
-@dataclass(frozen=True, eq=False)
-class TreeLinkage(_Model):
-    """Boosted trees of the cues of :data:`CUES` (:mod:`.boosting`): ``cost = 1 / (1 +
-    exp(-log-odds))``; each cue's term is its share of the log-odds along the trees' paths.
-
-    Examples
-    --------
-    >>> stump = Trees(feature=np.array([[0]]), threshold=np.array([[10.0]]),
-    ...               value=np.array([[0.0, -2.0, 2.0]]), base=0.0)
-    >>> model = TreeLinkage(stump)
-    >>> x = np.zeros(len(CUES)); x[0] = 20.0  # colour distance 20: "different"
-    >>> round(model.cost(x), 3), model.bias, model.parts(x)["difference"]
-    (0.881, 0.0, 2.0)
-    """
-
-    trees: Trees
-    bias: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        # The log-odds every vector starts from: the base and the trees' roots.
-        object.__setattr__(self, "bias", self.trees.attribution(np.zeros(len(self.names)), 1)[0])
-
-    def terms(self, cues: np.ndarray) -> np.ndarray:
-        return self.trees.attribution(cues, len(self.names))[1]
-
-    def cost(self, cues: np.ndarray) -> float:
-        return float(1 / (1 + np.exp(-self.trees.log_odds(cues))))
-
-    @classmethod
-    def read(cls, path: Path) -> TreeLinkage:
-        """The model a JSON file holds (:meth:`write`); its cues must be those of :data:`CUES`."""
-        stored = json.loads(Path(path).read_text())
-        if tuple(stored["cues"]) != cls.names:
-            raise ValueError(f"{path} weighs other cues than {cls.names}: refit it")
-        return cls(Trees.from_dict(stored))
-
-    def write(self, path: Path) -> None:
-        text = json.dumps({"cues": list(self.names), **self.trees.to_dict()})
-        Path(path).write_text(text + "\n")
-
-
 def cue_maps(lab: np.ndarray, *, cell: float) -> dict[str, np.ndarray]:
     """The per-pixel cues of a CIELAB image (one or three channels) whose working grid cells
-    are ``cell`` pixels wide: ``edge_fine``, ``edge_coarse``, ``edge_sharp`` (colour gradient
-    at ``cell / 2``, ``2 * cell`` and ``cell / 5``) with ``sharp_levels``, the median and 90th
-    percentile of ``edge_sharp`` over the photo, ``lbp`` (uniform LBP code of L*, 0..9),
-    ``colour`` (bin of the quantised colour) and ``sides``: for the contrast across a border,
-    the image blurred by a quarter cell and the offset (pixels) at which each side's colour is
-    sampled from it.
+    are ``cell`` pixels wide: ``edge_fine``, ``edge_coarse`` (colour gradient at ``cell / 2``
+    and ``2 * cell``), ``lbp`` (uniform LBP code of L*, 0..9), ``colour`` (bin of the
+    quantised colour) and ``sides``: for the contrast across a border, the image blurred by a
+    quarter cell and the offset (pixels) at which each side's colour is sampled from it.
 
     Examples
     --------
     >>> maps = cue_maps(np.full((16, 16, 3), 50.0), cell=4.0)
-    >>> sorted(maps)
-    ['colour', 'edge_coarse', 'edge_fine', 'edge_sharp', 'lbp', 'sharp_levels', 'sides']
-    >>> bool(maps["lbp"].max() < LBP_BINS), [offset for _, offset in maps["sides"]]
-    (True, [2])
+    >>> sorted(maps), bool(maps["lbp"].max() < LBP_BINS), [offset for _, offset in maps["sides"]]
+    (['colour', 'edge_coarse', 'edge_fine', 'lbp', 'sides'], True, [2])
     """
     lab = np.asarray(lab, dtype=np.float64)
     lightness = np.clip(lab[..., 0] * 2.55, 0, 255).astype(np.uint8)
@@ -200,14 +135,9 @@ def cue_maps(lab: np.ndarray, *, cell: float) -> dict[str, np.ndarray]:
     for channel, (low, high) in zip(np.moveaxis(lab, -1, 0), _COLOUR_RANGES, strict=False):
         quantised = np.clip((channel - low) / (high - low) * COLOUR_BINS, 0, COLOUR_BINS - 1)
         codes = codes * COLOUR_BINS + quantised.astype(np.int64)
-    sharp = edge_strength(lab, scale=cell / 5)
     return {
         "edge_fine": edge_strength(lab, scale=cell / 2),
         "edge_coarse": edge_strength(lab, scale=2 * cell),
-        "edge_sharp": sharp,
-        # The gap and strong shares count border pixels against the photo's own gradients, so
-        # that a low-contrast photo's boundaries are not all gaps.
-        "sharp_levels": np.quantile(sharp, (0.5, 0.9)),
         "lbp": local_binary_pattern(lightness, 8, 1, "uniform").astype(np.int64),
         "colour": codes,
         "sides": [
@@ -219,9 +149,8 @@ def cue_maps(lab: np.ndarray, *, cell: float) -> dict[str, np.ndarray]:
 
 class CueGraph:
     """Regions 0..n-1 of a label image with the sums their cues need, and their common borders
-    (``borders[a][b] = [pixel pairs, fine, coarse, sharp, squared sharp edge sums, gap pairs,
-    strong pairs]``), kept up to date as they merge; the interface of
-    :func:`~wavesegment.grouping.colour_cost.merge_greedily`.
+    (``borders[a][b] = [pixel pairs, fine edge sum, coarse edge sum]``), kept up to date as
+    they merge; the interface of :func:`~wavesegment.grouping.colour_cost.merge_greedily`.
 
     A merged region keeps the number of the first of the two; ``into[b]`` is the region ``b``
     went into, and ``version[a]`` counts the merges into ``a``.
@@ -257,7 +186,7 @@ class CueGraph:
         """The cues of :data:`CUES` of regions a and b."""
         n_a, n_b = self.sizes[a], self.sizes[b]
         mean_a, mean_b = self.colour[a] / n_a, self.colour[b] / n_b
-        count, fine, coarse, sharp, squares, gaps, strong = self.borders[a][b]
+        count, fine, coarse = self.borders[a][b]
         small, large = sorted((n_a, n_b))
         shorter = min(self.perimeter[a], self.perimeter[b])
         variance = (self.squares[a] + self.squares[b]).sum() / (n_a + n_b)
@@ -270,10 +199,6 @@ class CueGraph:
                 np.sqrt(max(variance, 0.0)),
                 fine / count,
                 coarse / count,
-                sharp / count,
-                np.sqrt(squares / count),
-                gaps / count,
-                strong / count,
                 (self.inside[a] + self.inside[b]) / (n_a + n_b),
                 *np.linalg.norm(across, axis=1),
                 _chi_square(self.lbp[a], self.lbp[b]),
@@ -375,17 +300,14 @@ def _border_sides(labels: np.ndarray, sides: list, n_regions: int) -> list[dict]
 
 
 def _cue_borders(labels: np.ndarray, maps: dict, n_regions: int):
-    """``borders[a][b] = array([pixel pairs, fine, coarse, sharp, squared sharp edge sums,
-    gap pairs, strong pairs])`` over the 4-neighbour pixel pairs of a and b (the larger edge of
-    the two pixels), and each region's perimeter (its pixel pairs with other regions)."""
+    """``borders[a][b] = array([pixel pairs, fine edge sum, coarse edge sum])`` over the
+    4-neighbour pixel pairs of a and b (the larger edge of the two pixels), and each region's
+    perimeter (its pixel pairs with other regions)."""
     first, second, fine = neighbour_pairs(labels, maps["edge_fine"])
     coarse = neighbour_pairs(labels, maps["edge_coarse"])[2]
-    sharp = neighbour_pairs(labels, maps["edge_sharp"])[2]
-    median, high = maps["sharp_levels"]
     key = np.minimum(first, second) * n_regions + np.maximum(first, second)
     pair_keys, inverse = np.unique(key, return_inverse=True)
-    sums = (fine, coarse, sharp, sharp**2, sharp < median, sharp > high)
-    columns = [np.bincount(inverse), *(np.bincount(inverse, v) for v in sums)]
+    columns = [np.bincount(inverse), np.bincount(inverse, fine), np.bincount(inverse, coarse)]
     borders = [{} for _ in range(n_regions)]
     perimeter = np.zeros(n_regions)
     for pair, values in zip(pair_keys, np.stack(columns, axis=1), strict=True):
@@ -395,11 +317,52 @@ def _cue_borders(labels: np.ndarray, maps: dict, n_regions: int):
     return borders, perimeter
 
 
-#: Where the natural preset's linkage is stored.
-LEARNED_PATH = Path(__file__).with_name("learned_linkage.json")
-
-#: The natural preset's linkage: boosted trees fitted on the adjacent pairs of the candidate
-#: regions of the preset's current values on the 200 BSDS500 train photos, written by ``python
+#: The natural preset's linkage: fitted on the adjacent pairs of the candidate regions of the
+#: preset's current values on 200 BSDS500 train photos (``python
 #: benchmarks/linkage_ablation.py /work/shared/datasets/bsds500 --cache DIR --variants adopted
-#: --trees --write`` (which prints the train cut, the preset's ``merge_probability``).
-LEARNED = TreeLinkage.read(LEARNED_PATH)
+#: --weights``); ``centre`` and ``scale`` standardise the cues of :data:`CUES`.
+LEARNED = Linkage(
+    weights=(
+        0.357,
+        -0.8626,
+        0.4889,
+        1.0706,
+        0.1607,
+        -0.4509,
+        -0.3821,
+        0.2144,
+        0.6788,
+        0.0924,
+        0.5728,
+        -0.2785,
+    ),
+    bias=-0.1819,
+    centre=(
+        25.2639,
+        19.8724,
+        15.85,
+        20.9244,
+        19.3858,
+        10.4951,
+        20.5986,
+        0.0387,
+        0.517,
+        -5.0108,
+        -3.3952,
+        0.3218,
+    ),
+    scale=(
+        17.1845,
+        15.8154,
+        6.8867,
+        12.4639,
+        11.5988,
+        5.1069,
+        15.0844,
+        0.0604,
+        0.3102,
+        0.9977,
+        1.3982,
+        0.258,
+    ),
+)
