@@ -51,7 +51,7 @@ def trace_every_for(
     --------
     >>> trace_every_for((321, 481))
     2
-    >>> trace_every_for((321, 481), n_steps=840)  # the natural preset's readout ends at 840
+    >>> trace_every_for((321, 481), n_steps=840)  # the natural preset reads a volume out up to 840
     4
     """
     memory = math.ceil(n_steps * shape[0] * shape[1] * 8 / budget)
