@@ -45,9 +45,10 @@ def cluster_units(
     k passes, the k whose closest two clusters are farthest apart, or one segment if even those
     overlap.
 
-    k-means runs scipy's k-means++ ``restarts`` times (``count_restarts`` for each k tried) on
-    a seeded sample of at most 20 000 rows, keeps the centres with the lowest within-cluster
-    sum of squares and refines them on all rows.
+    k-means runs k-means++ (drawn as scipy's ``kmeans2`` draws it, :mod:`.nearest`)
+    ``restarts`` times (``count_restarts`` for each k tried) on a seeded sample of at most
+    20 000 rows, keeps the centres with the lowest within-cluster sum of squares and refines
+    them on all rows.
 
     Examples
     --------
