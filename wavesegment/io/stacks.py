@@ -226,7 +226,7 @@ def montage(stack: np.ndarray, labels: np.ndarray, *, n_slices: int = 9) -> np.n
     >>> montage(np.zeros((10, 4, 5)), np.ones((10, 4, 5), int)).shape  # 9 slices, 3 x 3
     (12, 15, 3)
     """
-    from .export import overlay
+    from .overlay import overlay
 
     chosen = np.unique(
         np.linspace(0, len(stack) - 1, min(n_slices, len(stack))).round().astype(int)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..analysis.explain import Explanation
-from ..io.export import overlay
+from ..io.overlay import overlay
 from .colours import phase_colours, to_uint8
 
 # Tiles are scaled (nearest neighbour) so that the shorter side is about this many pixels.

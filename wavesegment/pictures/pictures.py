@@ -179,7 +179,7 @@ def contact_sheet(
     (:meth:`~wavesegment.grouping.tree.MergeTree.cut`) and that cut is drawn instead of the
     label map; ValueError naming the sidecar if an image has no hierarchy.
     """
-    from ..io.export import overlay
+    from ..io.overlay import overlay
 
     output = Path(output)
     rows = []
