@@ -42,6 +42,26 @@ def test_unknown_preset_or_parameter_is_refused():
         segment(np.zeros((8, 8)), colour_space="lab")
 
 
+@pytest.mark.parametrize(
+    ("preset", "restarts"), [("natural", (4, 2)), ("published", (10, 4)), ("natural", (3, 1))]
+)
+def test_the_k_means_restarts_of_the_parameters_reach_the_readout(monkeypatch, preset, restarts):
+    import wavesegment.segmentation as segmentation
+
+    calls = []
+    real = segmentation.cluster_units
+
+    def recording(*args, **kwargs):  # the real k-means, its options recorded
+        calls.append((kwargs["restarts"], kwargs["count_restarts"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(segmentation, "cluster_units", recording)
+    image, _ = shapes_image(2, seed=0)
+    options = {} if restarts[1] != 1 else {"cluster_restarts": 3, "count_restarts": 1}
+    segment(image, preset=preset, n_seeds=1, **options)
+    assert calls == [restarts]
+
+
 def test_published_preset_keeps_the_published_behaviour():
     image, _ = shapes_image(3, seed=2)
     published = segment(image, preset="published", frequency_mode="raw", seed=1)
