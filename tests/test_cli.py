@@ -157,7 +157,7 @@ def test_a_bug_is_one_line_and_exit_1(samples, tmp_path, monkeypatch):
     assert outcome.stderr == f"{INTERNAL_ERROR}: division by zero\n"
     assert not list(tmp_path.iterdir())
     # A bug in another command, outside segment_file, is told the same way.
-    monkeypatch.setattr("wavesegment.pictures.pictures.write_contact_sheet", _raise_a_bug)
+    monkeypatch.setattr("wavesegment.io.contact_sheet.write_contact_sheet", _raise_a_bug)
     outcome = runner.invoke(app, ["show", str(tmp_path)])
     assert (outcome.exit_code, outcome.stderr) == (1, f"{INTERNAL_ERROR}: division by zero\n")
 

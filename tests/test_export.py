@@ -98,7 +98,7 @@ def test_the_label_map_writer_refuses_what_it_cannot_write(tmp_path):
     ],
 )
 def test_pngs_hold_the_pixels_and_the_mark(tmp_path, pixels):
-    from wavesegment.io.files import write_png, written_by_wavesegment
+    from wavesegment.files import write_png, written_by_wavesegment
 
     write_png(tmp_path / "picture.png", pixels)
     with Image.open(tmp_path / "picture.png") as written:

@@ -14,9 +14,9 @@ from wavesegment.grouping import ultrametric_contour_map
 from wavesegment.grouping.refinement import refine_boundaries
 from wavesegment.io.hierarchy import read_tree
 from wavesegment.io.images import read_image
-from wavesegment.io.overlay import overlay
 from wavesegment.io.single import Request, segment_file
 from wavesegment.parameters import PRESETS
+from wavesegment.pictures.overlay import overlay
 
 from .corpus import right_or_below_differs
 

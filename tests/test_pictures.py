@@ -178,8 +178,8 @@ def _tiles(sheet: Path) -> list[np.ndarray]:
 
 
 def test_the_tree_read_back_cuts_as_the_tree_written(hierarchy_run):
+    from wavesegment.io.contact_sheet import _read_labels
     from wavesegment.io.hierarchy import read_tree
-    from wavesegment.pictures.pictures import _read_labels
 
     _, output = hierarchy_run
     record = json.loads((output / "blocks_segments.json").read_text())

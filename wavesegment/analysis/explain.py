@@ -217,7 +217,7 @@ class _Laps:
 
 def _confidence(image, report: dict, result, samples: int, noise: float) -> np.ndarray:
     """Agreement of ``samples`` noisy runs of the same parameters, per pixel."""
-    from ..evaluation.metrics import adjusted_rand_index
+    from ..labels import adjusted_rand_index
     from .confidence import label_agreement, sample_labels
 
     p = result.network.parameters

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..dynamics import LayerSpectrum, layer_spectrum
 from ..dynamics.spectral import resolve_method
-from ..evaluation.metrics import adjusted_rand_index
+from ..labels import adjusted_rand_index
 from ..readout import background_mask, cluster_units, phase_readout
 
 

@@ -28,6 +28,37 @@ SHAPE_MODES = 8
 MAX_SHAPE_UNITS = 1024
 
 
+#: The five tetromino classes of Jacobs et al. (cells), the default reference shapes of
+#: ``wavesegment match`` (:func:`tetromino_references`) and the shapes of the tetromino images
+#: (:mod:`wavesegment.evaluation.tetrominoes`).
+TETROMINOES = {
+    "I": np.array([[1, 1, 1, 1]]),
+    "O": np.array([[1, 1], [1, 1]]),
+    "T": np.array([[0, 1, 0], [1, 1, 1]]),
+    "S/Z": np.array([[0, 1, 1], [1, 1, 0]]),
+    "J/L": np.array([[1, 0, 0], [1, 1, 1]]),
+}
+#: Their cells' side in pixels.
+TETROMINO_CELL = 7
+
+
+def tetromino_references() -> dict[str, np.ndarray]:
+    """One example mask per class, at the generator's scale: the shape as it is defined.
+
+    Any rotation, reflection or placement of it has the same shape spectrum, so this is the
+    first example of each class in the training images up to those.
+
+    Examples
+    --------
+    >>> {name: mask.shape for name, mask in tetromino_references().items()}["T"]
+    (14, 21)
+    """
+    return {
+        name: np.kron(shape, np.ones((TETROMINO_CELL, TETROMINO_CELL))).astype(bool)
+        for name, shape in TETROMINOES.items()
+    }
+
+
 def grid_labels(labels: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
     """``labels`` sampled at the centres of the cells of a working grid (nearest).
 

@@ -35,7 +35,7 @@ def show(
     ] = None,
 ) -> None:
     """Write a contact sheet PNG: per image, input, overlay and labels side by side."""
-    from ..pictures.pictures import write_contact_sheet
+    from ..io.contact_sheet import write_contact_sheet
 
     if not output_dir.is_dir():
         _common.fail(f"{output_dir}: no such folder")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from skimage.metrics import contingency_table
+
+from ..labels import adjusted_rand_index, compact_labels, contingency_counts
 
 __all__ = [
     "adjusted_rand_index",
@@ -22,22 +23,6 @@ __all__ = [
     "segmentation_covering",
     "variation_of_information_bits",
 ]
-
-
-def _compact(labels: np.ndarray) -> np.ndarray:
-    """Labels renumbered 0..n-1, so that contingency tables stay as small as the label count."""
-    return np.unique(np.asarray(labels), return_inverse=True)[1].reshape(np.shape(labels))
-
-
-def _counts(truth: np.ndarray, segmentation: np.ndarray) -> np.ndarray:
-    """Dense contingency table: pixels of truth region i (rows) in segment j (columns)."""
-    truth, segmentation = np.asarray(truth), np.asarray(segmentation)
-    if truth.shape != segmentation.shape:
-        raise ValueError(f"ground truth has shape {truth.shape}, segmentation {segmentation.shape}")
-    if truth.size == 0:
-        raise ValueError("no pixels to compare")
-    table = contingency_table(_compact(truth), _compact(segmentation))
-    return np.asarray(table.todense(), dtype=np.float64)
 
 
 def _as_list(truths: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -82,7 +67,11 @@ def probabilistic_rand_index(
     >>> probabilistic_rand_index(np.array([0, 0, 1, 1]), [np.array([0, 0, 0, 1])])
     0.5
     """
-    return float(np.mean([_rand_index(_counts(truth, segmentation)) for truth in _as_list(truths)]))
+    return float(
+        np.mean(
+            [_rand_index(contingency_counts(truth, segmentation)) for truth in _as_list(truths)]
+        )
+    )
 
 
 def variation_of_information_bits(
@@ -97,7 +86,9 @@ def variation_of_information_bits(
     >>> variation_of_information_bits(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 0]))
     1.0
     """
-    return float(np.mean([_voi_bits(_counts(truth, segmentation)) for truth in _as_list(truths)]))
+    return float(
+        np.mean([_voi_bits(contingency_counts(truth, segmentation)) for truth in _as_list(truths)])
+    )
 
 
 def _voi_bits(counts: np.ndarray) -> float:
@@ -125,7 +116,7 @@ def segmentation_covering(
     >>> segmentation_covering(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]))
     0.625
     """
-    tables = [_counts(truth, segmentation) for truth in _as_list(truths)]
+    tables = [contingency_counts(truth, segmentation) for truth in _as_list(truths)]
     return float(sum(map(_covered, tables)) / sum(table.sum() for table in tables))
 
 
@@ -147,54 +138,12 @@ def region_scores(
     >>> region_scores(np.array([0, 0, 1, 1]), [np.array([0, 0, 0, 1])])
     (0.625, 0.5, 1.188721875540867)
     """
-    tables = [_counts(truth, segmentation) for truth in _as_list(truths)]
+    tables = [contingency_counts(truth, segmentation) for truth in _as_list(truths)]
     return (
         float(sum(map(_covered, tables)) / sum(table.sum() for table in tables)),
         float(np.mean([_rand_index(table) for table in tables])),
         float(np.mean([_voi_bits(table) for table in tables])),
     )
-
-
-def adjusted_rand_index(
-    truth: np.ndarray, segmentation: np.ndarray, *, mask: np.ndarray | None = None
-) -> float:
-    """Adjusted Rand index (Hubert and Arabie) between two label maps, 1 for identical partitions.
-
-    Parameters
-    ----------
-    truth, segmentation : int ndarray
-        Label maps of the same shape.
-    mask : bool ndarray, optional
-        Only these pixels count; e.g. the ground-truth foreground, for the foreground ARI of the
-        published shapes experiments.
-
-    Returns
-    -------
-    float
-        1 for the same partition, about 0 for a random one. When both partitions put every
-        pixel in one segment the index is 1.
-
-    Examples
-    --------
-    >>> adjusted_rand_index(np.array([0, 0, 1, 1]), np.array([5, 5, 2, 2]))
-    1.0
-    """
-    if mask is not None:
-        truth, segmentation = np.asarray(truth)[mask], np.asarray(segmentation)[mask]
-    counts = _counts(truth, segmentation)
-
-    def pairs(values):
-        return float((values * (values - 1) / 2).sum())
-
-    total = pairs(np.array([counts.sum()]))
-    if total == 0:  # fewer than two pixels: no pair to disagree on
-        return 1.0
-    together, in_truth, in_segments = pairs(counts), pairs(counts.sum(1)), pairs(counts.sum(0))
-    expected = in_truth * in_segments / total
-    best = (in_truth + in_segments) / 2
-    if best == expected:
-        return 1.0
-    return (together - expected) / (best - expected)
 
 
 def mask_iou(segmentation: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
@@ -225,7 +174,7 @@ def mask_iou(segmentation: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
         raise ValueError(f"mask has shape {mask.shape}, segmentation {np.shape(segmentation)}")
     if not mask.any():
         raise ValueError("the mask is empty")
-    segments = _compact(segmentation)
+    segments = compact_labels(segmentation)
     size = np.bincount(segments.ravel()).astype(np.float64)
     inside = np.bincount(segments[mask], minlength=size.size).astype(np.float64)
     figure = inside.sum()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from rich.table import Table
 
-from ..io.files import atomic_path
+from ..files import atomic_path
 from .datasets import Dataset, open_dataset, shapes_dataset
 from .evaluate import (
     METRICS,

@@ -14,16 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis.shape_spectra import TETROMINO_CELL, TETROMINOES, tetromino_references
+
 #: Class names by mask value (0 background).
 CLASSES = ("background", "I", "O", "T", "S/Z", "J/L")
-_SHAPES = {
-    "I": np.array([[1, 1, 1, 1]]),
-    "O": np.array([[1, 1], [1, 1]]),
-    "T": np.array([[0, 1, 0], [1, 1, 1]]),
-    "S/Z": np.array([[0, 1, 1], [1, 1, 0]]),
-    "J/L": np.array([[1, 0, 0], [1, 1, 1]]),
-}
-_CELL = 7
 _SIZE = 64
 #: Their script's seed, and where its val and test images start in its stream.
 DATASET_SEED = 42
@@ -56,13 +50,19 @@ def _tetromino_image(rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray
     image = np.zeros((_SIZE, _SIZE, 3), dtype=np.uint8)
     mask = np.zeros((_SIZE, _SIZE), dtype=int)
     count = rng.randint(1, 6)
-    names = list(_SHAPES) * (count // len(_SHAPES) + 1)
+    names = list(TETROMINOES) * (count // len(TETROMINOES) + 1)
     rng.shuffle(names)
     for name in names[:count]:
-        shape = np.rot90(_SHAPES[name], rng.choice([0, 1, 2, 3]))
+        shape = np.rot90(TETROMINOES[name], rng.choice([0, 1, 2, 3]))
         if name in ("S/Z", "J/L") and rng.rand() < 0.5:
             shape = np.fliplr(shape)
-        _place(image, mask, np.kron(shape, np.ones((_CELL, _CELL), dtype=int)), name, rng)
+        _place(
+            image,
+            mask,
+            np.kron(shape, np.ones((TETROMINO_CELL, TETROMINO_CELL), dtype=int)),
+            name,
+            rng,
+        )
     return image, mask
 
 
@@ -76,23 +76,11 @@ def _place(image, mask, cells, name, rng) -> None:
     box = (slice(top, top + rows), slice(left, left + cols))
     inside = cells == 1
     image[box] = np.where(inside[..., None], colour, image[box])
-    border = np.zeros((_CELL, _CELL), dtype=bool)
+    border = np.zeros((TETROMINO_CELL, TETROMINO_CELL), dtype=bool)
     border[[0, -1], :] = border[:, [0, -1]] = True
-    texture = np.tile(border, (rows // _CELL, cols // _CELL)) & inside
+    texture = np.tile(border, (rows // TETROMINO_CELL, cols // TETROMINO_CELL)) & inside
     image[box] = np.where(texture[..., None], image[box] + colour // 2, image[box])  # wraps
     mask[box] = np.where(inside, CLASSES.index(name), mask[box])
-
-
-def tetromino_references() -> dict[str, np.ndarray]:
-    """One example mask per class, at the generator's scale: the shape as it is defined.
-
-    Any rotation, reflection or placement of it has the same shape spectrum, so this is the
-    first example of each class in the training images up to those.
-    """
-    return {
-        name: np.kron(shape, np.ones((_CELL, _CELL))).astype(bool)
-        for name, shape in _SHAPES.items()
-    }
 
 
 def class_map(result, named: dict[int, dict]) -> np.ndarray:

@@ -113,7 +113,7 @@ def run_batch(
     >>> summary.counts  # doctest: +SKIP
     {'done': 12, 'skipped': 0, 'failed': 1}
     """
-    from .files import remove_stale_temporaries
+    from ..files import remove_stale_temporaries
     from .resources import worker_count
 
     output_dir = Path(output_dir)
@@ -179,8 +179,8 @@ def _count_complete(records: dict[str, ImageRecord]) -> int:
 
 def _discard_incomplete(tasks: list[Task], request: Request) -> None:
     """Remove what interrupted images left: temporary files and sets that are not complete."""
+    from ..files import remove_stale_temporaries
     from .export import output_names
-    from .files import remove_stale_temporaries
     from .single import label_format_of
     from .stacks import is_stack_file
 
@@ -211,14 +211,14 @@ def find_images(source: str | os.PathLike, *, exclude: Path | None = None) -> tu
     folder, when it lies inside the input), the outputs of earlier runs that their sidecars
     list (``wavesegment run`` writes beside the image by default) and any other picture or
     label map that carries wavesegment's mark (explain's pictures, a contact sheet, a movie:
-    :func:`~wavesegment.io.files.written_by_wavesegment`) are left out.
+    :func:`~wavesegment.files.written_by_wavesegment`) are left out.
 
     Examples
     --------
     >>> root, images = find_images("photos/**/*.jpg")  # doctest: +SKIP
     """
+    from ..files import TEMPORARY_PREFIX, written_by_wavesegment
     from .export import recorded_outputs
-    from .files import TEMPORARY_PREFIX, written_by_wavesegment
     from .images import IMAGE_SUFFIXES
 
     source = str(source)

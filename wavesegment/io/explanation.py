@@ -40,8 +40,8 @@ def explain_file(
     written (see :func:`wavesegment.analysis.explain.explain` for the other parameters).
     """
     from ..analysis.explain import explain
+    from ..files import atomic_path
     from ..pictures.modes import explanation_figure, write_picture
-    from .files import atomic_path
     from .images import read_image
 
     preset = segment_options.get("preset", "natural")

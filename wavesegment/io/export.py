@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import WRITER, atomic_path, fingerprint, write_png
-from .overlay import write_overlay
+from ..files import WRITER, atomic_path, fingerprint, write_png
+from ..pictures.overlay import write_overlay
 
 #: Label map formats: 16-bit, 0 = background, read as they are by scikit-image and napari;
 #: PNG and TIFF by Fiji too.

@@ -57,8 +57,7 @@ def match_file(
     named : dict
         :func:`wavesegment.analysis.shape_spectra.match_segments`'s answer, by label.
     """
-    from ..analysis.shape_spectra import match_segments
-    from ..evaluation.tetrominoes import tetromino_references
+    from ..analysis.shape_spectra import match_segments, tetromino_references
     from ..segmentation import segment
 
     shapes = read_references(references) if references is not None else tetromino_references()

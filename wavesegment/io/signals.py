@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from ..files import atomic_path
 from .images import ImageError
 
 #: File suffixes (lower case) read as 1-D signals.

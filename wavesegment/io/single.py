@@ -194,7 +194,7 @@ def segment_file(
         similarity projection (:mod:`wavesegment.pictures.pictures`), to these paths.
     tidy : bool
         First remove the temporary files that killed runs left in ``folder``
-        (:func:`wavesegment.io.files.remove_stale_temporaries`; a batch does it once per folder).
+        (:func:`wavesegment.files.remove_stale_temporaries`; a batch does it once per folder).
 
     Returns
     -------
@@ -214,7 +214,7 @@ def segment_file(
         warnings.simplefilter("always")
         try:
             if tidy:
-                from .files import remove_stale_temporaries
+                from ..files import remove_stale_temporaries
 
                 remove_stale_temporaries(folder)
             from .stacks import is_stack_file

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import WRITER, atomic_path, write_png
+from ..files import WRITER, atomic_path, write_png
 from .images import TIFF_SUFFIXES, ImageError, memory_needed
 
 #: How a stack is segmented: as the file says ("auto"), as one volume, or page by page.
@@ -226,7 +226,7 @@ def montage(stack: np.ndarray, labels: np.ndarray, *, n_slices: int = 9) -> np.n
     >>> montage(np.zeros((10, 4, 5)), np.ones((10, 4, 5), int)).shape  # 9 slices, 3 x 3
     (12, 15, 3)
     """
-    from .overlay import overlay
+    from ..pictures.overlay import overlay
 
     chosen = np.unique(
         np.linspace(0, len(stack) - 1, min(n_slices, len(stack))).round().astype(int)

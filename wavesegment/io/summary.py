@@ -21,7 +21,7 @@ def count_statuses(records: list[ImageRecord]) -> dict[str, int]:
 
 def write_summary(output: Path, records: list[ImageRecord]) -> tuple[Path, Path]:
     """Write ``summary.csv`` and ``summary.json`` (one row per image) atomically."""
-    from .files import atomic_path
+    from ..files import atomic_path
 
     rows = [asdict(record) for record in records]
     text = io.StringIO()

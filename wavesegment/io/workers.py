@@ -6,7 +6,7 @@
   the images in flight are removed, the command exits 130.
 * The command killed outright (SIGKILL): each worker notices within a second that its parent is
   gone, stops the image it is on (removing its partial files) and exits; the next run removes
-  any temporary file left (:func:`wavesegment.io.files.remove_stale_temporaries`).
+  any temporary file left (:func:`wavesegment.files.remove_stale_temporaries`).
 """
 
 from __future__ import annotations

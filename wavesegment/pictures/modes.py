@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..analysis.explain import Explanation
-from ..io.overlay import overlay
 from .colours import phase_colours, to_uint8
+from .overlay import overlay
 
 # Tiles are scaled (nearest neighbour) so that the shorter side is about this many pixels.
 _TILE = 192
@@ -25,7 +25,7 @@ _FLAT = 1e-8
 
 def write_picture(path, picture: np.ndarray) -> None:
     """Write an RGB uint8 or a [0, 1] float grayscale picture as PNG, atomically."""
-    from ..io.files import write_png
+    from ..files import write_png
 
     write_png(path, picture if picture.dtype == np.uint8 else to_uint8(picture))
 

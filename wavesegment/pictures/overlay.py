@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from .files import write_png
+from ..files import write_png
 
 
 def overlay(
