@@ -122,6 +122,10 @@ class CoherenceGraph(CueGraph):
             network = [coherence, np.linalg.norm(mean_a - mean_b)]
         return np.concatenate([super().cues(a, b), network])
 
+    def costs(self, first, second) -> np.ndarray:
+        """Pair by pair: the network cues are not vectorised (:meth:`CueGraph.pair_cues`)."""
+        return np.array([self.cost(a, b) for a, b in zip(first, second, strict=True)])
+
     def merge(self, a: int, b: int) -> None:
         for statistic in (self.on_foreground, self.phasors, self.projection):
             statistic[a] += statistic[b]

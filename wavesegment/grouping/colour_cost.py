@@ -80,6 +80,10 @@ class RegionGraph:
         difference, edge, size_factor = self.cost_parts(a, b)
         return float(difference + edge) * size_factor
 
+    def costs(self, first, second) -> np.ndarray:
+        """The costs of merging ``first[i]`` and ``second[i]``, pair by pair."""
+        return np.array([self.cost(a, b) for a, b in zip(first, second, strict=True)])
+
     def cost_terms(self, a: int, b: int) -> dict[str, float]:
         """The parts of the cost that a merge's log entry reports."""
         difference, edge, size_factor = self.cost_parts(a, b)
@@ -137,9 +141,10 @@ def merge_greedily(
     region numbers; an entry is stale once a or b has merged since it was pushed."""
     version, into = graph.version, graph.into
     n_regions = graph.sizes.size
-    heap = [
-        (graph.cost(a, b), a, b, 0, 0) for a in range(n_regions) for b in graph.borders[a] if a < b
-    ]
+    pairs = [(a, b) for a in range(n_regions) for b in graph.borders[a] if a < b]
+    first, second = [a for a, _ in pairs], [b for _, b in pairs]
+    costs = graph.costs(first, second).tolist() if pairs else []
+    heap = [(cost, a, b, 0, 0) for cost, (a, b) in zip(costs, pairs, strict=True)]
     heapq.heapify(heap)
     while heap:
         pair_cost, a, b, version_a, version_b = heapq.heappop(heap)
@@ -150,5 +155,8 @@ def merge_greedily(
         if on_merge is not None:
             on_merge(a, b, pair_cost)
         graph.merge(a, b)
-        for other in graph.borders[a]:
-            heapq.heappush(heap, (graph.cost(a, other), a, other, version[a], version[other]))
+        others = list(graph.borders[a])
+        if others:  # all of a's neighbours re-costed at once
+            costs = graph.costs([a] * len(others), others).tolist()
+            for cost, other in zip(costs, others, strict=True):
+                heapq.heappush(heap, (cost, a, other, version[a], version[other]))

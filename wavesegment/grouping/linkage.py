@@ -16,10 +16,10 @@ from typing import ClassVar
 
 import numpy as np
 from scipy import ndimage
-from skimage.feature import local_binary_pattern
 
 from .adjacency import neighbour_pairs
 from .edges import edge_strength
+from .texture import uniform_lbp
 
 #: Names of the pair cues, in the order of :func:`pair_cues` and of a :class:`Linkage`'s weights.
 CUES = (
@@ -103,8 +103,10 @@ class Linkage:
         """Each cue's contribution to the log-odds of "different"."""
         return np.asarray(self.weights) * (cues - np.asarray(self.centre)) / np.asarray(self.scale)
 
-    def cost(self, cues: np.ndarray) -> float:
-        return float(1 / (1 + np.exp(-(self.bias + self.terms(cues).sum()))))
+    def cost(self, cues: np.ndarray) -> float | np.ndarray:
+        """The cost of one pair's cues, or (cues of ``(n_pairs, n_cues)``) of each pair."""
+        cost = 1 / (1 + np.exp(-(self.bias + self.terms(cues).sum(axis=-1))))
+        return float(cost) if np.ndim(cost) == 0 else cost
 
     def parts(self, cues: np.ndarray) -> dict[str, float]:
         """The log-odds of "different" split into ``difference`` (colour and texture),
@@ -138,7 +140,7 @@ def cue_maps(lab: np.ndarray, *, cell: float) -> dict[str, np.ndarray]:
     return {
         "edge_fine": edge_strength(lab, scale=cell / 2),
         "edge_coarse": edge_strength(lab, scale=2 * cell),
-        "lbp": local_binary_pattern(lightness, 8, 1, "uniform").astype(np.int64),
+        "lbp": uniform_lbp(lightness),
         "colour": codes,
         "sides": [
             (ndimage.gaussian_filter(lab, (sigma, sigma, 0)), max(1, round(offset)))
@@ -184,33 +186,50 @@ class CueGraph:
 
     def cues(self, a: int, b: int) -> np.ndarray:
         """The cues of :data:`CUES` of regions a and b."""
-        n_a, n_b = self.sizes[a], self.sizes[b]
-        mean_a, mean_b = self.colour[a] / n_a, self.colour[b] / n_b
-        count, fine, coarse = self.borders[a][b]
-        small, large = sorted((n_a, n_b))
-        shorter = min(self.perimeter[a], self.perimeter[b])
-        variance = (self.squares[a] + self.squares[b]).sum() / (n_a + n_b)
-        variance -= (((self.colour[a] + self.colour[b]) / (n_a + n_b)) ** 2).sum()
-        across = (self.sides[a][b] - self.sides[b][a]).reshape(self.n_sides, -1) / count
-        return np.array(
+        return self.pair_cues([a], [b])[0]
+
+    def pair_cues(self, first, second) -> np.ndarray:
+        """``(n_pairs, n_cues)``: the cues of :data:`CUES` of the adjacent regions
+        ``first[i]`` and ``second[i]``, every pair at once (a merge re-costs all the merged
+        region's neighbours). Each value is what the same operations on one pair give, bit
+        for bit: sums run along contiguous rows and the norms of two regions' colours are dot
+        products, as numpy takes them for one pair."""
+        first, second = np.asarray(first, dtype=np.intp), np.asarray(second, dtype=np.intp)
+        pairs = list(zip(first.tolist(), second.tolist(), strict=True))
+        n_a, n_b = self.sizes[first], self.sizes[second]
+        together = n_a + n_b
+        mean_a, mean_b = self.colour[first] / n_a[:, None], self.colour[second] / n_b[:, None]
+        count, fine, coarse = np.array([self.borders[a][b] for a, b in pairs]).T
+        shorter = np.minimum(self.perimeter[first], self.perimeter[second])
+        variance = (self.squares[first] + self.squares[second]).sum(axis=1) / together
+        pooled = (self.colour[first] + self.colour[second]) / together[:, None]
+        variance -= (pooled**2).sum(axis=1)
+        across = np.array([self.sides[a][b] - self.sides[b][a] for a, b in pairs])
+        across = across.reshape(len(pairs), self.n_sides, -1) / count[:, None, None]
+        difference = mean_a - mean_b
+        return np.column_stack(
             [
-                np.linalg.norm(mean_a - mean_b),
-                abs(mean_a[0] - mean_b[0]),
-                np.sqrt(max(variance, 0.0)),
+                np.sqrt(np.vecdot(difference, difference)),
+                np.abs(difference[:, 0]),
+                np.sqrt(np.maximum(variance, 0.0)),
                 fine / count,
                 coarse / count,
-                (self.inside[a] + self.inside[b]) / (n_a + n_b),
-                *np.linalg.norm(across, axis=1),
-                _chi_square(self.lbp[a], self.lbp[b]),
-                _chi_square(self.histogram[a], self.histogram[b]),
-                np.log(small / self.n_pixels),
-                np.log(large / self.n_pixels),
-                count / max(shorter, 1.0),
+                (self.inside[first] + self.inside[second]) / together,
+                *np.moveaxis(np.linalg.norm(across, axis=2), 1, 0),
+                _chi_squares(self.lbp[first], self.lbp[second]),
+                _chi_squares(self.histogram[first], self.histogram[second]),
+                np.log(np.minimum(n_a, n_b) / self.n_pixels),
+                np.log(np.maximum(n_a, n_b) / self.n_pixels),
+                count / np.maximum(shorter, 1.0),
             ]
         )
 
     def cost(self, a: int, b: int) -> float:
         return self.linkage.cost(self.cues(a, b))
+
+    def costs(self, first, second) -> np.ndarray:
+        """The costs of merging ``first[i]`` and ``second[i]``, every pair at once."""
+        return self.linkage.cost(self.pair_cues(first, second))
 
     def cost_terms(self, a: int, b: int) -> dict[str, float]:
         """The parts of the cost's log-odds that a merge's log entry reports, and each cue's
@@ -253,12 +272,17 @@ class CueGraph:
         borders[b] = {}
 
 
-def _chi_square(first: np.ndarray, second: np.ndarray) -> float:
-    """Chi-square distance (0..1) of two histograms, each normalised to sum 1."""
-    p, q = first / first.sum(), second / second.sum()
+def _chi_squares(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Chi-square distance (0..1) of two histograms per row, each normalised to sum 1; a
+    row's terms are summed over its bins that are not empty in both, as for one pair."""
+    p = first / first.sum(axis=1, keepdims=True)
+    q = second / second.sum(axis=1, keepdims=True)
     total = p + q
     inside = total > 0
-    return float(0.5 * np.sum((p[inside] - q[inside]) ** 2 / total[inside]))
+    terms = (p - q) ** 2 / np.where(inside, total, 1.0)
+    if inside.all():
+        return 0.5 * terms.sum(axis=1)
+    return 0.5 * np.array([row[keep].sum() for row, keep in zip(terms, inside, strict=True)])
 
 
 def _border_sides(labels: np.ndarray, sides: list, n_regions: int) -> list[dict]:
