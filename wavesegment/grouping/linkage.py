@@ -183,6 +183,9 @@ class CueGraph:
         self.linkage = linkage
         self.into = np.arange(n_regions)
         self.version = np.zeros(n_regions, dtype=np.intp)
+        # The cues of each pair last costed by :meth:`costs`, with the versions of the two:
+        # a merge's log entry reports those of the pair it takes, not computed again.
+        self._costed: dict[tuple[int, int], tuple[tuple[int, int], np.ndarray]] = {}
 
     def cues(self, a: int, b: int) -> np.ndarray:
         """The cues of :data:`CUES` of regions a and b."""
@@ -229,12 +232,17 @@ class CueGraph:
 
     def costs(self, first, second) -> np.ndarray:
         """The costs of merging ``first[i]`` and ``second[i]``, every pair at once."""
-        return self.linkage.cost(self.pair_cues(first, second))
+        cues, version = self.pair_cues(first, second), self.version
+        for a, b, row in zip(first, second, cues, strict=True):
+            self._costed[a, b] = (version[a], version[b]), row
+        return self.linkage.cost(cues)
 
     def cost_terms(self, a: int, b: int) -> dict[str, float]:
         """The parts of the cost's log-odds that a merge's log entry reports, and each cue's
         contribution (``term_<cue>``)."""
-        cues = self.cues(a, b)
+        versions, cues = self._costed.get((a, b), (None, None))
+        if versions != (self.version[a], self.version[b]):
+            cues = self.cues(a, b)
         terms = zip(self.linkage.names, self.linkage.terms(cues), strict=True)
         terms = {f"term_{name}": term for name, term in terms}
         return self.linkage.parts(cues) | terms

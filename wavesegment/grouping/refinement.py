@@ -103,7 +103,7 @@ def _mean_squared_distance(flat, flat_labels, means) -> float:
     total = 0.0
     for start in range(0, flat_labels.size, _BLOCK):
         block = np.s_[start : start + _BLOCK]
-        total += np.sum(np.sum((flat[block] - means[flat_labels[block]]) ** 2, axis=1))
+        total += np.sum(_squared_distances(flat[block], means[flat_labels[block]]))
     return float(total / flat_labels.size)
 
 
