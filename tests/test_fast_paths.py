@@ -179,3 +179,80 @@ def test_shrinking_and_stretching_are_skimage_rescale_and_resize(shape, factor):
     np.testing.assert_array_equal(shrink_by(image, factor), expected)
     plane = expected if expected.ndim == 2 else expected[..., 0]
     np.testing.assert_array_equal(stretch_to(plane, shape[:2]), resize(plane, shape[:2], order=1))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (2, 9), (23, 31)])
+def test_uniform_lbp_is_skimage_local_binary_pattern(shape):
+    from skimage.feature import local_binary_pattern
+
+    from wavesegment.grouping.texture import uniform_lbp
+
+    rng = np.random.default_rng(sum(shape))
+    for image in (rng.integers(0, 3, shape).astype(np.uint8), rng.random(shape) * 255):
+        expected = local_binary_pattern(image, 8, 1, "uniform")  # ties (few levels) included
+        np.testing.assert_array_equal(uniform_lbp(image), expected)
+
+
+def _one_pair_cues(graph, a, b):
+    """The cues of regions a and b as the learned linkage first computed them, one pair at a
+    time in scalar numpy (the plain way that CueGraph.pair_cues replaces)."""
+
+    def chi_square(first, second):
+        p, q = first / first.sum(), second / second.sum()
+        total = p + q
+        inside = total > 0
+        return float(0.5 * np.sum((p[inside] - q[inside]) ** 2 / total[inside]))
+
+    n_a, n_b = graph.sizes[a], graph.sizes[b]
+    mean_a, mean_b = graph.colour[a] / n_a, graph.colour[b] / n_b
+    count, fine, coarse = graph.borders[a][b]
+    small, large = sorted((n_a, n_b))
+    shorter = min(graph.perimeter[a], graph.perimeter[b])
+    variance = (graph.squares[a] + graph.squares[b]).sum() / (n_a + n_b)
+    variance -= (((graph.colour[a] + graph.colour[b]) / (n_a + n_b)) ** 2).sum()
+    across = (graph.sides[a][b] - graph.sides[b][a]).reshape(graph.n_sides, -1) / count
+    return np.array(
+        [
+            np.linalg.norm(mean_a - mean_b),
+            abs(mean_a[0] - mean_b[0]),
+            np.sqrt(max(variance, 0.0)),
+            fine / count,
+            coarse / count,
+            (graph.inside[a] + graph.inside[b]) / (n_a + n_b),
+            *np.linalg.norm(across, axis=1),
+            chi_square(graph.lbp[a], graph.lbp[b]),
+            chi_square(graph.histogram[a], graph.histogram[b]),
+            np.log(small / graph.n_pixels),
+            np.log(large / graph.n_pixels),
+            count / max(shorter, 1.0),
+        ]
+    )
+
+
+def test_learned_cues_of_all_pairs_at_once_are_those_of_one_pair_at_a_time():
+    from wavesegment.grouping.linkage import LEARNED, cue_maps
+
+    rng = np.random.default_rng(3)
+    labels = np.kron(rng.integers(0, 12, (6, 8)), np.ones((5, 5), dtype=int))
+    labels = np.unique(labels, return_inverse=True)[1].reshape(labels.shape)
+    lab = np.stack([rng.normal(50, 9, labels.shape), *rng.normal(0, 6, (2, *labels.shape))], -1)
+    lab += rng.normal(0, 20, (labels.max() + 1, 3))[labels]
+    graph = LEARNED.graph(labels, lab, cue_maps(lab, cell=4.0))
+    for _ in range(3):  # before and after merges (pooled sums, histograms with empty bins)
+        pairs = [(a, b) for a in range(len(graph.borders)) for b in graph.borders[a]]
+        first, second = zip(*pairs, strict=True)
+        batch = graph.pair_cues(first, second)
+        plain = np.array([_one_pair_cues(graph, a, b) for a, b in pairs])
+        np.testing.assert_array_equal(batch, plain)
+        costs = [float(1 / (1 + np.exp(-(LEARNED.bias + LEARNED.terms(c).sum())))) for c in plain]
+        assert graph.costs(first, second).tolist() == costs
+        graph.merge(*pairs[0])
+
+
+def test_first_minimum_is_argmin_along_the_first_axis():
+    from wavesegment.readout.nearest import first_minimum
+
+    rng = np.random.default_rng(0)
+    for rows in (1, 2, 5, 8):
+        values = rng.integers(0, 4, (rows, 300)).astype(float)  # many ties: the first wins
+        np.testing.assert_array_equal(first_minimum(values), values.argmin(axis=0))
