@@ -303,16 +303,13 @@ def _border_sides(labels: np.ndarray, sides: list, n_regions: int) -> list[dict]
         before = np.take(labels, np.arange(length - 1), axis=axis)
         after = np.take(labels, np.arange(1, length), axis=axis)
         differ = before != after
+        pairs = np.nonzero(differ)  # each pair's first pixel; only these are sampled
         samples = []
         for blurred, offset in sides:
-            low = np.clip(np.arange(length - 1) - offset, 0, length - 1)
-            high = np.clip(np.arange(1, length) + offset, 0, length - 1)
-            samples.append(
-                (
-                    np.take(blurred, low, axis=axis)[differ],
-                    np.take(blurred, high, axis=axis)[differ],
-                )
-            )
+            low, high = list(pairs), list(pairs)
+            low[axis] = np.clip(pairs[axis] - offset, 0, length - 1)
+            high[axis] = np.clip(pairs[axis] + 1 + offset, 0, length - 1)
+            samples.append((blurred[tuple(low)], blurred[tuple(high)]))
         ends[axis] = (before[differ], after[differ], samples)
     first = np.concatenate([ends[axis][0] for axis in (1, 0)])
     second = np.concatenate([ends[axis][1] for axis in (1, 0)])
