@@ -132,17 +132,16 @@ def _lloyd(
     >>> all(np.array_equal(a, b) for a, b in zip(ours, theirs))
     True
     """
-    k, width = centres.shape
+    k = centres.shape[0]
     for _ in range(iterations):
         assigned = nearest_centres(data, centres)
         if labels is not None and np.array_equal(assigned, labels):
             return centres, assigned
         labels = assigned
         counts = np.bincount(labels, minlength=k)[:, None]
-        # Sums in the rows' order, as scipy's update_cluster_means makes them: one bin per
-        # (cluster, feature).
-        bins = (labels[:, None] * width + np.arange(width)).ravel()
-        sums = np.bincount(bins, data.ravel(), minlength=k * width).reshape(k, width)
+        # Sums in the rows' order, as scipy's update_cluster_means makes them, a feature at
+        # a time.
+        sums = np.stack([np.bincount(labels, column, k) for column in data.T], axis=1)
         centres = np.divide(sums, counts, out=centres.copy(), where=counts > 0)
     return centres, labels
 
