@@ -112,7 +112,7 @@ class GaussianCoupling:
         row_gram, col_gram = (np.where(g < _RANK_TOLERANCE, 0.0, g) for g in self._grams())
         return self.alpha * row_gram, np.ascontiguousarray(col_gram.T)
 
-    @property
+    @cached_property  # asked at every step
     def _low_rank_is_cheaper(self) -> bool:
         rows, cols = self.shape
         row_rank, col_rank = self.rank
