@@ -32,12 +32,14 @@ from scipy import optimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from oriented_cue import OrientedLinkage, oriented_maps  # noqa: E402  (beside this script)
+
 from wavesegment import segment  # noqa: E402
 from wavesegment.evaluation.benchmark import dataset_scores, f_measure, level_scores  # noqa: E402
 from wavesegment.evaluation.datasets import open_dataset  # noqa: E402
 from wavesegment.evaluation.levels import segmentation_levels  # noqa: E402
 from wavesegment.grouping import tree  # noqa: E402
-from wavesegment.grouping.linkage import CUES, LEARNED, CueGraph, Linkage, cue_maps  # noqa: E402
+from wavesegment.grouping.linkage import CUES, LEARNED, Linkage, cue_maps  # noqa: E402
 from wavesegment.labels import relabel_by_size  # noqa: E402
 from wavesegment.parameters import PRESETS  # noqa: E402
 from wavesegment.preparation.colour import cielab  # noqa: E402
@@ -55,8 +57,11 @@ GROUPS = {
 }
 
 
-def photo(sample, index: int, cache: Path) -> tuple[np.ndarray, np.ndarray, dict]:
-    """The natural preset's candidate regions of ``sample``, its CIELAB and its cue maps."""
+def photo(
+    sample, index: int, cache: Path, oriented: bool = False
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The natural preset's candidate regions of ``sample``, its CIELAB and its cue maps (with
+    ``oriented``, those of ``oriented_cue.py`` too)."""
     path = cache / f"{index:04d}_{sample.name}.npz"
     if path.exists():
         stored = np.load(path)
@@ -67,7 +72,8 @@ def photo(sample, index: int, cache: Path) -> tuple[np.ndarray, np.ndarray, dict
         np.savez_compressed(path, leaves=leaves, grid=grid)
     lab = cielab(sample.image)  # the preset's own: scaled to 0..1 first
     cell = max(n / g for n, g in zip(leaves.shape, grid, strict=True))
-    return leaves, lab, cue_maps(lab, cell=cell)
+    maps = cue_maps(lab, cell=cell)
+    return leaves, lab, maps | oriented_maps(lab, cell) if oriented else maps
 
 
 def colour_tree(leaves, lab, maps) -> tree.MergeTree:
@@ -91,14 +97,10 @@ def training_pairs(
     adjacent pair of the leaves and of the colour tree's cuts."""
     colour = colour_tree(leaves, lab, maps)
     partitions = [leaves] + [colour.cut(threshold=t) - 1 for t in TRAINING_CUTS]
-    n_cues = len(model.names)
-    neutral = model(
-        weights=(0.0,) * n_cues, bias=0.0, centre=(0.0,) * n_cues, scale=(1.0,) * n_cues
-    )
     cues, labels, weights = [], [], []
     for partition in partitions:
         partition = relabel_by_size(partition) - 1
-        graph = neutral.graph(partition, lab, maps)
+        graph = neutral(model).graph(partition, lab, maps)
         n = int(partition.max()) + 1
         majority = []
         for truth in truths:
@@ -113,10 +115,16 @@ def training_pairs(
     return np.array(cues), np.array(labels), np.array(weights)
 
 
-def merge_pairs(built: tree.MergeTree, leaves, lab, maps, truths):
+def neutral(model: type[Linkage]) -> Linkage:
+    """A ``model`` of weights 0: its graph gives the raw cues."""
+    n_cues = len(model.names)
+    return model(weights=(0.0,) * n_cues, bias=0.0, centre=(0.0,) * n_cues, scale=(1.0,) * n_cues)
+
+
+def merge_pairs(built: tree.MergeTree, leaves, lab, maps, truths, model: type[Linkage] = Linkage):
     """Cues, "different" label (share of annotators) and weight of every pair of regions that
     ``built`` merges, as they stand when it merges them (its tree replayed on a cue graph)."""
-    graph = CueGraph(leaves, lab, maps, Linkage(weights=(0.0,) * len(CUES), bias=0.0))
+    graph = neutral(model).graph(leaves, lab, maps)
     tables = leaf_tables(leaves, truths)  # each region's pixels in each annotator's segments
     cues, labels, weights = [], [], []
     for a, b in built.pairs:
@@ -137,16 +145,19 @@ def learned_tree(leaves, lab, maps, model: Linkage) -> tree.MergeTree:
     return tree.merge_tree(leaves, features=np.moveaxis(lab, -1, 0), linkage=model, cues=maps)
 
 
-def fit_on_policy(photos, samples, pairs, used, rounds: int) -> Linkage:
-    """The model fitted on ``pairs`` (cues, labels, weights), then ``rounds`` times refitted on
-    the pairs its own trees merge on ``photos``."""
-    model = fit(*pairs, used)
+def fit_on_policy(
+    photos, samples, pairs, used, rounds: int, kind: type[Linkage] = Linkage
+) -> Linkage:
+    """The model (a ``kind``) fitted on ``pairs`` (cues, labels, weights), then ``rounds`` times
+    refitted on the pairs its own trees merge on ``photos``."""
+    model = fit(*pairs, used, kind)
     for _ in range(rounds):
         merged = [
-            merge_pairs(learned_tree(*p, model), *p, s.truths)
+            merge_pairs(learned_tree(*p, model), *p, s.truths, kind)
             for p, s in zip(photos, samples, strict=True)
         ]
-        model = fit(*(np.concatenate(column) for column in zip(*merged, strict=True)), used)
+        columns = (np.concatenate(column) for column in zip(*merged, strict=True))
+        model = fit(*columns, used, kind)
     return model
 
 
@@ -227,12 +238,12 @@ def sweep(photos, samples, build, thresholds) -> dict:
     return {t: {k: float(np.mean([r[k] for r in rows[t]])) for k in rows[t][0]} for t in rows}
 
 
-def variants(adopted: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def variants(adopted: tuple[str, ...], names: tuple[str, ...] = CUES) -> dict[str, tuple[str, ...]]:
     """Every variant's cues: the adopted set, it less each of its cues, the mean colours with
     each cue group added, and each cue left out of the adopted set added back."""
     chosen = {"adopted": adopted}
     chosen |= {f"- {c}": tuple(x for x in adopted if x != c) for c in adopted}
-    chosen |= {f"+ {c}": (*adopted, c) for c in CUES if c not in adopted}
+    chosen |= {f"+ {c}": (*adopted, c) for c in names if c not in adopted}
     base = GROUPS["colour"]
     chosen |= {f"colour + {g}": (*base, *names) for g, names in GROUPS.items() if g != "colour"}
     chosen["colour only"] = base
@@ -255,11 +266,11 @@ def ucm2(built: tree.MergeTree) -> np.ndarray:
     return np.clip(ucm, 0, 1)
 
 
-def hierarchy_scores(samples, photos) -> dict:
-    """The BSDS500 benchmark (ODS / OIS) of the learned linkage's whole tree, as a ucm2."""
+def hierarchy_scores(samples, photos, model: Linkage = LEARNED) -> dict:
+    """The BSDS500 benchmark (ODS / OIS) of a learned linkage's whole tree, as a ucm2."""
     rows = []
     for (leaves, lab, maps), sample in zip(photos, samples, strict=True):
-        built = learned_tree(leaves, lab, maps, LEARNED)
+        built = learned_tree(leaves, lab, maps, model)
         levels = segmentation_levels(ucm2(built), leaves.shape)
         rows.append(level_scores(levels, sample.truths))
     return dataset_scores(rows)
@@ -289,13 +300,13 @@ def cut_table(samples, photos, cuts) -> None:
     print(f"ODS / OIS boundary F {scores['boundary_ods_f']:.3f} / {scores['boundary_ois_f']:.3f}")
 
 
-def load(split: Path, cache: Path, limit: int | None):
+def load(split: Path, cache: Path, limit: int | None, oriented: bool = False):
     dataset = open_dataset(split)
     count = len(dataset) if limit is None else min(limit, len(dataset))
     folder = cache / split.name
     folder.mkdir(parents=True, exist_ok=True)
     samples = [dataset[i] for i in range(count)]
-    return samples, [photo(sample, i, folder) for i, sample in enumerate(samples)]
+    return samples, [photo(sample, i, folder, oriented) for i, sample in enumerate(samples)]
 
 
 def main() -> None:
@@ -303,7 +314,10 @@ def main() -> None:
     parser.add_argument("bsds", type=Path, help="BSDS500 folder (with train/ and val/)")
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--limit", type=int, help="first photos of each split only")
-    parser.add_argument("--cues", nargs="*", default=list(CUES), help="the adopted cues")
+    parser.add_argument("--cues", nargs="*", help="the adopted cues (default: all)")
+    parser.add_argument(
+        "--oriented", action="store_true", help="two more cues: oriented_cue.py's (not shipped)"
+    )
     parser.add_argument("--variants", nargs="*", help="only these variants")
     parser.add_argument("--rounds", type=int, default=0, help="on-policy refits (0: none)")
     parser.add_argument("--weights", action="store_true", help="print the adopted model")
@@ -312,6 +326,9 @@ def main() -> None:
     )
     parser.add_argument("--cuts", nargs="+", type=float, help="only the table of these cuts")
     parser.add_argument("--split", default="train", help="the split of --cuts")
+    parser.add_argument(
+        "--ods", type=int, default=0, help="each variant's tree ODS / OIS F on N train photos"
+    )
     args = parser.parse_args()
     if args.cuts:
         cut_table(*load(args.bsds / args.split, args.cache, args.limit), args.cuts)
@@ -322,18 +339,22 @@ def main() -> None:
         print(f"{len(val)} val photos, the shipped linkage's tree as a ucm2:")
         print({k: round(v, 3) for k, v in scores.items()})
         return
-    train, train_photos = load(args.bsds / "train", args.cache, args.limit)
-    pairs = [training_pairs(*p, s.truths) for p, s in zip(train_photos, train, strict=True)]
+    kind = OrientedLinkage if args.oriented else Linkage
+    train, train_photos = load(args.bsds / "train", args.cache, args.limit, args.oriented)
+    pairs = [
+        training_pairs(*p, s.truths, model=kind) for p, s in zip(train_photos, train, strict=True)
+    ]
     pairs = [np.concatenate(column) for column in zip(*pairs, strict=True)]
-    val, val_photos = load(args.bsds / "val", args.cache, args.limit)
+    val, val_photos = load(args.bsds / "val", args.cache, args.limit, args.oriented)
     print(f"{len(train)} train / {len(val)} val photos, {len(pairs[1])} off-policy pairs")
     scores = "covering / PRI / VoI / segments"
-    print(f"| linkage | t (train) | train {scores} | val {scores} |")
-    print("|---|---|---|---|")
+    ods = f" train tree ODS / OIS F ({args.ods}) |" if args.ods else ""
+    print(f"| linkage | t (train) | train {scores} | val {scores} |{ods}")
+    print("|---|---|---|---|" + "---|" * bool(args.ods))
     models = {"colour linkage (old preset)": None}
-    for name, used in variants(tuple(args.cues)).items():
+    for name, used in variants(tuple(args.cues or kind.names), kind.names).items():
         if not args.variants or name in args.variants:
-            models[name] = fit_on_policy(train_photos, train, pairs, used, args.rounds)
+            models[name] = fit_on_policy(train_photos, train, pairs, used, args.rounds, kind)
     for name, model in models.items():
         if model is None:
             build, thresholds = colour_tree, COLOUR_THRESHOLDS
@@ -343,7 +364,11 @@ def main() -> None:
         on_train = sweep(train_photos, train, build, thresholds)
         best = max(thresholds, key=lambda t: on_train[t]["covering"] + on_train[t]["pri"])
         on_val = sweep(val_photos, val, build, [best])[best]
-        print(f"| {name} | {best:g} | {_line(on_train[best])} | {_line(on_val)} |", flush=True)
+        line = f"| {name} | {best:g} | {_line(on_train[best])} | {_line(on_val)} |"
+        if args.ods and model is not None:
+            tree_scores = hierarchy_scores(train[: args.ods], train_photos[: args.ods], model)
+            line += f" {tree_scores['boundary_ods_f']:.3f} / {tree_scores['boundary_ois_f']:.3f} |"
+        print(line, flush=True)
         if args.weights and name == "adopted":
             print(repr(model))
 
