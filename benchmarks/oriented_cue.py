@@ -61,8 +61,11 @@ class OrientedGraph(CueGraph):
             a, b = divmod(int(pair), n_regions)
             self.oriented[a][b] = self.oriented[b][a] = total
 
-    def cues(self, a: int, b: int) -> np.ndarray:
-        return np.concatenate([super().cues(a, b), self.oriented[a][b] / self.borders[a][b][0]])
+    def pair_cues(self, first, second) -> np.ndarray:
+        """The 12 cues of :meth:`CueGraph.pair_cues`, then the oriented maps' border means."""
+        pairs = list(zip(np.asarray(first).tolist(), np.asarray(second).tolist(), strict=True))
+        oriented = np.array([self.oriented[a][b] / self.borders[a][b][0] for a, b in pairs])
+        return np.column_stack([super().pair_cues(first, second), oriented])
 
     def merge(self, a: int, b: int) -> None:
         oriented = self.oriented

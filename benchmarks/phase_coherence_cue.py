@@ -110,7 +110,7 @@ class CoherenceGraph(CueGraph):
         self.phasors = sums(phasors.real) + 1j * sums(phasors.imag)
         self.projection = sums(maps["projection"][unit[on]])
 
-    def cues(self, a: int, b: int) -> np.ndarray:
+    def _network_cues(self, a: int, b: int) -> list[float]:
         shares = self.on_foreground[[a, b]] / self.sizes[[a, b]]
         network = [np.nan, np.nan]
         if shares.min() >= MIN_FOREGROUND:
@@ -120,11 +120,13 @@ class CoherenceGraph(CueGraph):
             mean_a = self.projection[a] / self.on_foreground[a]
             mean_b = self.projection[b] / self.on_foreground[b]
             network = [coherence, np.linalg.norm(mean_a - mean_b)]
-        return np.concatenate([super().cues(a, b), network])
+        return network
 
-    def costs(self, first, second) -> np.ndarray:
-        """Pair by pair: the network cues are not vectorised (:meth:`CueGraph.pair_cues`)."""
-        return np.array([self.cost(a, b) for a, b in zip(first, second, strict=True)])
+    def pair_cues(self, first, second) -> np.ndarray:
+        """The 12 cues of :meth:`CueGraph.pair_cues`, then the network's two (pair by pair)."""
+        pairs = zip(np.asarray(first).tolist(), np.asarray(second).tolist(), strict=True)
+        network = np.array([self._network_cues(a, b) for a, b in pairs], dtype=float)
+        return np.column_stack([super().pair_cues(first, second), network.reshape(-1, 2)])
 
     def merge(self, a: int, b: int) -> None:
         for statistic in (self.on_foreground, self.phasors, self.projection):

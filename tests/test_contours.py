@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from wavesegment.grouping.contours import _block_counts, colour_codes, oriented_contrast
-from wavesegment.grouping.linkage import cue_maps
+from wavesegment.grouping.linkage import CUES, cue_maps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from linkage_ablation import neutral  # noqa: E402
@@ -92,3 +92,28 @@ def test_the_oriented_border_sums_pool_as_regions_merge():
     fresh = model.graph(merged, lab, maps)
     for other in graph.borders[a]:
         assert graph.cues(a, other) == pytest.approx(fresh.cues(a, other), rel=1e-9)
+
+
+def test_the_merge_loop_costs_the_oriented_cues_too():
+    # The merge loop costs every neighbour of a merged region at once (CueGraph.costs): those
+    # costs must weigh all 14 cues, the same as one pair at a time.
+    rng = np.random.default_rng(4)
+    labels = np.repeat(np.repeat(rng.integers(0, 6, (4, 5)), 6, axis=0), 6, axis=1)
+    labels = np.unique(labels, return_inverse=True)[1].reshape(labels.shape)
+    lab = rng.normal(50, 20, (*labels.shape, 3))
+    maps = cue_maps(lab, cell=3.0) | oriented_maps(lab, 3.0)
+    weights = (0.0,) * len(CUES) + (1.0, -1.0)
+    model = OrientedLinkage(weights=weights, bias=0.0, **_unit_scales(OrientedLinkage))
+    graph = model.graph(labels, lab, maps)
+    first = [0] * len(graph.borders[0])
+    second = list(graph.borders[0])
+    together = graph.costs(first, second)
+    one_by_one = [model.cost(graph.cues(a, b)) for a, b in zip(first, second, strict=True)]
+    assert graph.pair_cues(first, second).shape == (len(first), len(CUES) + 2)
+    assert together == pytest.approx(one_by_one, rel=1e-12)
+    assert len(set(np.round(together, 9))) > 1  # the oriented cues move the costs
+
+
+def _unit_scales(model_class) -> dict:
+    n = len(model_class.names)
+    return {"centre": (0.0,) * n, "scale": (1.0,) * n}
