@@ -1,12 +1,13 @@
 """What the commands share: option types, exit codes, and errors told in one line.
 
 The choices of ``--preset``, ``--engine``, ``--format``, ``--stack`` and ``--method`` are the
-library's own lists (``wavesegment.parameters.PRESETS``, ``ENGINES`` and ``EIGENSOLVERS`` of the
-same module, ``wavesegment.io.export.LABEL_FORMATS``, ``wavesegment.io.stacks.STACK_MODES``),
-and the ``--max-pixels`` help quotes ``wavesegment.io.images.BYTES_PER_PIXEL``. Some of those
-modules import numpy and scipy, so the option types that need them are made by this module's
-``__getattr__`` when Typer first reads a command's signature (the commands name them as
-``_common.PresetOption`` in their annotations), not when ``wavesegment.cli`` is imported.
+library's own lists (``wavesegment.parameters.PRESETS``; ``ENGINES`` and ``EIGENSOLVERS`` of
+``wavesegment.limits``; ``wavesegment.io.export.LABEL_FORMATS``;
+``wavesegment.io.stacks.STACK_MODES``), and the ``--max-pixels`` help quotes
+``wavesegment.io.images.BYTES_PER_PIXEL``. Some of those modules import numpy and scipy, so the
+option types that need them are made by this module's ``__getattr__`` when Typer first reads a
+command's signature (the commands name them as ``_common.PresetOption`` in their annotations),
+not when ``wavesegment.cli`` is imported.
 """
 
 from __future__ import annotations
@@ -211,10 +212,10 @@ def _max_pixels_help() -> str:
 
 _LAZY = {
     "Preset": lambda: _choices("Preset", "wavesegment.parameters", "PRESETS"),
-    "Engine": lambda: _choices("Engine", "wavesegment.parameters", "ENGINES"),
+    "Engine": lambda: _choices("Engine", "wavesegment.limits", "ENGINES"),
     "LabelFormat": lambda: _choices("LabelFormat", "wavesegment.io.export", "LABEL_FORMATS"),
-    "Eigensolver": lambda: _choices("Eigensolver", "wavesegment.parameters", "EIGENSOLVERS"),
-    "Dynamics": lambda: _choices("Dynamics", "wavesegment.parameters", "DYNAMICS"),
+    "Eigensolver": lambda: _choices("Eigensolver", "wavesegment.limits", "EIGENSOLVERS"),
+    "Dynamics": lambda: _choices("Dynamics", "wavesegment.limits", "DYNAMICS"),
     "DynamicsOption": lambda: Annotated[
         __getattr__("Dynamics"),
         typer.Option(help="linear (the paper's network) or critical (unit-circle, saturating)."),

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..limits import ENGINES
 from ..network.coupling import GaussianCoupling
-from ..parameters import ENGINES
 
 #: Largest number of units the exact engine accepts (a 64 x 64 image).
 MAX_EXACT_UNITS = 64 * 64

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..limits import EIGENSOLVERS
 from ..network.coupling import GaussianCoupling
-from ..parameters import EIGENSOLVERS
 
 METHODS = EIGENSOLVERS
 
