@@ -78,11 +78,7 @@ def test_the_oriented_colour_cue_of_a_mix_against_its_mean():
 
 
 def test_the_oriented_border_sums_pool_as_regions_merge():
-    rng = np.random.default_rng(3)
-    labels = np.repeat(np.repeat(rng.integers(0, 6, (4, 5)), 6, axis=0), 6, axis=1)
-    labels = np.unique(labels, return_inverse=True)[1].reshape(labels.shape)
-    lab = rng.normal(50, 20, (*labels.shape, 3))
-    maps = cue_maps(lab, cell=3.0) | oriented_maps(lab, 3.0)
+    labels, lab, maps = _blocks(seed=3)
     model = neutral(OrientedLinkage)
     graph = model.graph(labels, lab, maps)
     a = 0
@@ -97,11 +93,7 @@ def test_the_oriented_border_sums_pool_as_regions_merge():
 def test_the_merge_loop_costs_the_oriented_cues_too():
     # The merge loop costs every neighbour of a merged region at once (CueGraph.costs): those
     # costs must weigh all 14 cues, the same as one pair at a time.
-    rng = np.random.default_rng(4)
-    labels = np.repeat(np.repeat(rng.integers(0, 6, (4, 5)), 6, axis=0), 6, axis=1)
-    labels = np.unique(labels, return_inverse=True)[1].reshape(labels.shape)
-    lab = rng.normal(50, 20, (*labels.shape, 3))
-    maps = cue_maps(lab, cell=3.0) | oriented_maps(lab, 3.0)
+    labels, lab, maps = _blocks(seed=4)
     weights = (0.0,) * len(CUES) + (1.0, -1.0)
     model = OrientedLinkage(weights=weights, bias=0.0, **_unit_scales(OrientedLinkage))
     graph = model.graph(labels, lab, maps)
@@ -117,3 +109,13 @@ def test_the_merge_loop_costs_the_oriented_cues_too():
 def _unit_scales(model_class) -> dict:
     n = len(model_class.names)
     return {"centre": (0.0,) * n, "scale": (1.0,) * n}
+
+
+def _blocks(seed: int):
+    """Regions of 6 x 6 blocks (labels 0..n-1), random colours, and all cue maps."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.repeat(rng.integers(0, 6, (4, 5)), 6, axis=0), 6, axis=1)
+    labels = np.unique(labels, return_inverse=True)[1].reshape(labels.shape)
+    lab = rng.normal(50, 20, (*labels.shape, 3))
+    maps = cue_maps(lab, cell=3.0) | oriented_maps(lab, 3.0)
+    return labels, lab, maps
