@@ -1,4 +1,5 @@
-"""The oriented contrast of local histograms (grouping/contours.py) and its border cues."""
+"""The oriented contrast of local histograms and its border cues (benchmarks/oriented_cue.py,
+measured as linkage cues and not shipped)."""
 
 import sys
 from pathlib import Path
@@ -6,12 +7,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wavesegment.grouping.contours import _block_counts, colour_codes, oriented_contrast
 from wavesegment.grouping.linkage import CUES, cue_maps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from linkage_ablation import neutral  # noqa: E402
-from oriented_cue import ORIENTED_CUES, OrientedLinkage, oriented_maps  # noqa: E402
+from oriented_cue import (  # noqa: E402
+    ORIENTED_CUES,
+    OrientedLinkage,
+    _block_counts,
+    colour_codes,
+    oriented_contrast,
+    oriented_maps,
+)
 
 
 def one_bin(bins: np.ndarray, n_bins: int) -> list:
