@@ -249,6 +249,8 @@ def test_learned_cues_of_all_pairs_at_once_are_those_of_one_pair_at_a_time():
         costs = [float(1 / (1 + np.exp(-(LEARNED.bias + LEARNED.terms(c).sum())))) for c in plain]
         assert graph.costs(first, second).tolist() == costs
         graph.merge(*pairs[0])
+    assert graph.pair_cues([], []).shape == (0, len(graph.linkage.names))
+    assert graph.costs([], []).shape == (0,)
 
 
 def test_first_minimum_is_argmin_along_the_first_axis():

@@ -199,6 +199,8 @@ class CueGraph:
         products, as numpy takes them for one pair."""
         first, second = np.asarray(first, dtype=np.intp), np.asarray(second, dtype=np.intp)
         pairs = list(zip(first.tolist(), second.tolist(), strict=True))
+        if not pairs:
+            return np.empty((0, len(CUES)))
         n_a, n_b = self.sizes[first], self.sizes[second]
         together = n_a + n_b
         mean_a, mean_b = self.colour[first] / n_a[:, None], self.colour[second] / n_b[:, None]
