@@ -193,6 +193,7 @@ class OrientedGraph(CueGraph):
         """The 12 cues of :meth:`CueGraph.pair_cues`, then the oriented maps' border means."""
         pairs = list(zip(np.asarray(first).tolist(), np.asarray(second).tolist(), strict=True))
         oriented = np.array([self.oriented[a][b] / self.borders[a][b][0] for a, b in pairs])
+        oriented = oriented.reshape(len(pairs), len(ORIENTED_CUES))  # (0, 2) for no pairs
         return np.column_stack([super().pair_cues(first, second), oriented])
 
     def merge(self, a: int, b: int) -> None:

@@ -111,6 +111,7 @@ def test_the_merge_loop_costs_the_oriented_cues_too():
     assert graph.pair_cues(first, second).shape == (len(first), len(CUES) + 2)
     assert together == pytest.approx(one_by_one, rel=1e-12)
     assert len(set(np.round(together, 9))) > 1  # the oriented cues move the costs
+    assert graph.pair_cues([], []).shape == (0, len(CUES) + 2)
 
 
 def _unit_scales(model_class) -> dict:

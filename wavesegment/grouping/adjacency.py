@@ -81,3 +81,47 @@ def relabel_step(
 ) -> dict:
     """The last entry of a step log: ``{"step": "relabel", "mapping": {input: output}}``."""
     return {"step": "relabel", "mapping": label_mapping(before, after, ignore=ignore)}
+
+
+def border_side_sums(labels: np.ndarray, sides: list, n_regions: int) -> list[dict]:
+    """``sides[a][b]``: over the 4-neighbour pixel pairs of a and b, the sum of the colours
+    sampled on a's side, ``offset`` pixels away from the pair, in each blurred image of
+    ``sides`` (all concatenated): what the learned linkage's contrast across a border needs.
+
+    Examples
+    --------
+    >>> labels = np.array([[0, 0, 1, 1]])
+    >>> image = np.array([[1.0, 2.0, 3.0, 4.0]])[..., None]
+    >>> sums = border_side_sums(labels, [(image, 1)], 2)
+    >>> sums[0][1].tolist(), sums[1][0].tolist()
+    ([1.0], [4.0])
+    """
+    rows, cols = labels.shape
+    ends = {}
+    for axis, length in ((1, cols), (0, rows)):  # pairs (i, i + 1) along the axis
+        before = np.take(labels, np.arange(length - 1), axis=axis)
+        after = np.take(labels, np.arange(1, length), axis=axis)
+        differ = before != after
+        pairs = np.nonzero(differ)  # each pair's first pixel; only these are sampled
+        samples = []
+        for blurred, offset in sides:
+            low, high = list(pairs), list(pairs)
+            low[axis] = np.clip(pairs[axis] - offset, 0, length - 1)
+            high[axis] = np.clip(pairs[axis] + 1 + offset, 0, length - 1)
+            samples.append((blurred[tuple(low)], blurred[tuple(high)]))
+        ends[axis] = (before[differ], after[differ], samples)
+    first = np.concatenate([ends[axis][0] for axis in (1, 0)])
+    second = np.concatenate([ends[axis][1] for axis in (1, 0)])
+    n_sides = len(sides)
+    near = [np.concatenate([ends[axis][2][i][0] for axis in (1, 0)]) for i in range(n_sides)]
+    far = [np.concatenate([ends[axis][2][i][1] for axis in (1, 0)]) for i in range(n_sides)]
+    result = [{} for _ in range(n_regions)]
+    for owner, other, samples in ((first, second, near), (second, first, far)):
+        key = owner * n_regions + other
+        keys, inverse = np.unique(key, return_inverse=True)
+        values = np.concatenate(samples, axis=1)
+        totals = np.stack([np.bincount(inverse, v, keys.size) for v in values.T], axis=1)
+        for pair, total in zip(keys, totals, strict=True):
+            a, b = divmod(int(pair), n_regions)
+            result[a][b] = result[a].get(b, 0.0) + total  # pairs either way round
+    return result

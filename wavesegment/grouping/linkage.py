@@ -17,7 +17,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import ndimage
 
-from .adjacency import neighbour_pairs
+from .adjacency import border_side_sums, neighbour_pairs
 from .edges import edge_strength
 from .texture import uniform_lbp
 
@@ -177,7 +177,7 @@ class CueGraph:
         self.lbp = histogram(maps["lbp"], LBP_BINS)
         self.histogram = histogram(maps["colour"], int(maps["colour"].max()) + 1)
         self.borders, self.perimeter = _cue_borders(labels, maps, n_regions)
-        self.sides = _border_sides(labels, maps["sides"], n_regions)
+        self.sides = border_side_sums(labels, maps["sides"], n_regions)
         self.n_sides = len(maps["sides"])
         self.n_pixels = float(labels.size)
         self.linkage = linkage
@@ -293,41 +293,6 @@ def _chi_squares(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     if inside.all():
         return 0.5 * terms.sum(axis=1)
     return 0.5 * np.array([row[keep].sum() for row, keep in zip(terms, inside, strict=True)])
-
-
-def _border_sides(labels: np.ndarray, sides: list, n_regions: int) -> list[dict]:
-    """``sides[a][b]``: over the 4-neighbour pixel pairs of a and b, the sum of the colours
-    sampled on a's side, ``offset`` pixels away from the pair, in each blurred image of
-    ``sides`` (all concatenated)."""
-    rows, cols = labels.shape
-    ends = {}
-    for axis, length in ((1, cols), (0, rows)):  # pairs (i, i + 1) along the axis
-        before = np.take(labels, np.arange(length - 1), axis=axis)
-        after = np.take(labels, np.arange(1, length), axis=axis)
-        differ = before != after
-        pairs = np.nonzero(differ)  # each pair's first pixel; only these are sampled
-        samples = []
-        for blurred, offset in sides:
-            low, high = list(pairs), list(pairs)
-            low[axis] = np.clip(pairs[axis] - offset, 0, length - 1)
-            high[axis] = np.clip(pairs[axis] + 1 + offset, 0, length - 1)
-            samples.append((blurred[tuple(low)], blurred[tuple(high)]))
-        ends[axis] = (before[differ], after[differ], samples)
-    first = np.concatenate([ends[axis][0] for axis in (1, 0)])
-    second = np.concatenate([ends[axis][1] for axis in (1, 0)])
-    n_sides = len(sides)
-    near = [np.concatenate([ends[axis][2][i][0] for axis in (1, 0)]) for i in range(n_sides)]
-    far = [np.concatenate([ends[axis][2][i][1] for axis in (1, 0)]) for i in range(n_sides)]
-    result = [{} for _ in range(n_regions)]
-    for owner, other, samples in ((first, second, near), (second, first, far)):
-        key = owner * n_regions + other
-        keys, inverse = np.unique(key, return_inverse=True)
-        values = np.concatenate(samples, axis=1)
-        totals = np.stack([np.bincount(inverse, v, keys.size) for v in values.T], axis=1)
-        for pair, total in zip(keys, totals, strict=True):
-            a, b = divmod(int(pair), n_regions)
-            result[a][b] = result[a].get(b, 0.0) + total  # pairs either way round
-    return result
 
 
 def _cue_borders(labels: np.ndarray, maps: dict, n_regions: int):
